@@ -1,0 +1,185 @@
+"""The errors raised by the ``kg`` library.
+
+Every error the library raises on purpose derives from :class:`KGError`, so a
+caller (the CLI, a notebook, a service) can catch that one class and report
+the message; the subclasses let it react more precisely::
+
+    KGError
+     +-- SourceError            (a file or folder could not be read as RDF)
+     |    +-- SourceNotFoundError     (path does not exist / folder has no RDF files)
+     |    +-- UnsupportedFormatError  (extension not recognised)
+     |    +-- RDFSyntaxError          (malformed content: path, line, column, detail)
+     +-- StoreError             (the store could not be opened or written)
+     +-- ShapesError            (the SHACL shapes themselves are unusable)
+
+The ``str()`` of every error says what went wrong and where, in the
+``path:line:column: message`` form that editors and CI logs turn into links::
+
+    data/telco/offer.ttl:12:5: malformed Turtle: Unexpected end of file
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = [
+    "KGError",
+    "RDFSyntaxError",
+    "ShapesError",
+    "SourceError",
+    "SourceNotFoundError",
+    "StoreError",
+    "UnsupportedFormatError",
+]
+
+
+def _location(path: Path | None, message: str) -> str:
+    return message if path is None else f"{path}: {message}"
+
+
+class KGError(Exception):
+    """Base class of every error raised by the ``kg`` library."""
+
+
+class SourceError(KGError):
+    """A file or folder could not be read as RDF.
+
+    Parameters
+    ----------
+    message
+        What went wrong, without the path (it is prefixed by ``str()``).
+    path
+        The file or folder concerned.
+
+    Attributes
+    ----------
+    path : Path
+        The file or folder concerned, as the caller named it.
+    message : str
+        What went wrong.
+    """
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str]) -> None:
+        self.path: Path = Path(path)
+        self.message: str = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return _location(self.path, self.message)
+
+
+class SourceNotFoundError(SourceError):
+    """A path does not exist, or a folder holds no RDF file."""
+
+
+class UnsupportedFormatError(SourceError):
+    """A file was named explicitly but its extension is not a known RDF format."""
+
+
+class RDFSyntaxError(SourceError):
+    """A file's content is not valid in its RDF format.
+
+    Parameters
+    ----------
+    detail
+        The parser's description of the problem, without any position.
+    path
+        The malformed file.
+    format_name
+        Human name of the format, e.g. ``"Turtle"`` or ``"RDF/XML"``.
+    line, column
+        1-based start of the problem, when the parser reports one.
+    end_line, end_column
+        1-based end of the problem, when the parser reports one.
+
+    Attributes
+    ----------
+    path : Path
+    format_name : str
+    line, column, end_line, end_column : int or None
+    detail : str
+
+    Examples
+    --------
+    >>> str(RDFSyntaxError("Unexpected end of file", path="data/telco/offer.ttl",
+    ...                    format_name="Turtle", line=12, column=5))
+    'data/telco/offer.ttl:12:5: malformed Turtle: Unexpected end of file'
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        path: str | os.PathLike[str],
+        format_name: str = "RDF",
+        line: int | None = None,
+        column: int | None = None,
+        end_line: int | None = None,
+        end_column: int | None = None,
+    ) -> None:
+        self.detail: str = detail
+        self.format_name: str = format_name
+        self.line: int | None = line
+        self.column: int | None = column
+        self.end_line: int | None = end_line
+        self.end_column: int | None = end_column
+        super().__init__(f"malformed {format_name}: {detail}", path=path)
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class StoreError(KGError):
+    """The knowledge graph store could not be opened, read or written.
+
+    Parameters
+    ----------
+    message
+        What went wrong.
+    path
+        The on-disk store concerned, or ``None`` for an in-memory store.
+
+    Attributes
+    ----------
+    path : Path or None
+    message : str
+    """
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None) -> None:
+        self.path: Path | None = None if path is None else Path(path)
+        self.message: str = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return _location(self.path, self.message)
+
+
+class ShapesError(KGError):
+    """The SHACL shapes themselves are unusable (as opposed to data violating them).
+
+    Parameters
+    ----------
+    message
+        What is wrong with the shapes.
+    path
+        The shapes file or folder concerned, if known.
+
+    Attributes
+    ----------
+    path : Path or None
+    message : str
+    """
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None) -> None:
+        self.path: Path | None = None if path is None else Path(path)
+        self.message: str = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return _location(self.path, self.message)

@@ -1,0 +1,356 @@
+"""Validate a model against the SHACL shapes and report the results in the architect's terms.
+
+A model that fails validation is a result, not an exception: :func:`validate` always returns a
+:class:`ValidationReport`. It raises only when the validation itself could not run (unusable
+shapes).
+
+``conforms`` follows the project's severities: a model conforms when it has no ``sh:Violation``.
+Warnings (an incomplete but legal model) and infos are reported and counted, but do not break
+conformance.
+
+>>> import rdflib
+>>> from kg.validation import validate
+>>> report = validate(rdflib.Graph())
+>>> report.conforms, report.counts()
+(True, {'Violation': 0, 'Warning': 0, 'Info': 0})
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pyshacl
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
+from rdflib.term import BNode, Literal, Node, URIRef
+
+from kg.errors import ShapesError
+from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph
+from kg.store import KnowledgeGraph
+from kg.vocab import BM, BMSH
+
+__all__ = [
+    "Severity",
+    "ValidationReport",
+    "ValidationResult",
+    "validate",
+]
+
+
+class Severity(StrEnum):
+    """SHACL severities, most serious first."""
+
+    VIOLATION = "Violation"
+    WARNING = "Warning"
+    INFO = "Info"
+
+    @property
+    def iri(self) -> URIRef:
+        """The ``sh:`` IRI of the severity."""
+        return SH[self.value]
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL validation result, with the names an architect recognises.
+
+    Terms are given as CURIEs where a prefix is known (``tel:vp-family``), otherwise as
+    ``<IRI>``; blank nodes as ``_:id``. Labels are the ``rdfs:label`` of the node, if any.
+    """
+
+    severity: Severity
+    focus_node: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    value_label: str | None
+    message: str
+    shape: str
+    component: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating a model: results plus the standard SHACL report graph."""
+
+    results: tuple[ValidationResult, ...]
+    graph: rdflib.Graph = field(repr=False, compare=False)
+    triples: int = 0
+
+    @property
+    def conforms(self) -> bool:
+        """True when the model has no violations (warnings and infos are allowed)."""
+        return not any(r.severity is Severity.VIOLATION for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        """Number of results by severity, most serious first."""
+        counts = {s.value: 0 for s in Severity}
+        for result in self.results:
+            counts[result.severity.value] += 1
+        return counts
+
+    def by_severity(self, severity: Severity) -> list[ValidationResult]:
+        """The results of one severity."""
+        return [r for r in self.results if r.severity is severity]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: conformance, counts and every result."""
+        return {
+            "conforms": self.conforms,
+            "triples": self.triples,
+            "counts": self.counts(),
+            "results": [{**asdict(r), "severity": r.severity.value} for r in self.results],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The report as JSON (see :meth:`to_dict`)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_turtle(self) -> str:
+        """The standard SHACL validation report graph (``sh:ValidationReport``) as Turtle."""
+        return self.graph.serialize(format="turtle")
+
+    def to_text(self) -> str:
+        """A readable report, grouped by severity and then by shape and message."""
+        counts = self.counts()
+        verdict = "conforms" if self.conforms else "does not conform"
+        summary = ", ".join(f"{n} {_plural(sev, n)}" for sev, n in counts.items())
+        lines = [f"Validation: the model {verdict} ({summary}; {self.triples} triples checked)."]
+        for severity in Severity:
+            results = self.by_severity(severity)
+            if not results:
+                continue
+            lines += ["", f"{_plural(severity.value, len(results)).capitalize()} ({len(results)})"]
+            groups: dict[tuple[str, str | None, str], list[ValidationResult]] = defaultdict(list)
+            for result in results:
+                groups[(result.shape, result.path, result.message)].append(result)
+            for (shape, path, message), members in sorted(groups.items(), key=_group_key):
+                where = f"{shape}, path {path}" if path else shape
+                lines.append(f"  {message}")
+                lines.append(f"  [{where}; {len(members)} {_plural('node', len(members))}]")
+                for member in sorted(members, key=lambda r: (r.focus_label or "", r.focus_node)):
+                    node = _named(member.focus_label, member.focus_node)
+                    if member.value is not None and member.value != member.focus_node:
+                        node += f": value {_named(member.value_label, member.value)}"
+                    lines.append(f"    - {node}")
+        return "\n".join(lines) + "\n"
+
+
+def validate(
+    model: KnowledgeGraph | rdflib.Graph,
+    *,
+    shapes: rdflib.Graph | str | Path | None = None,
+) -> ValidationReport:
+    """Validate a model against the project's SHACL shapes (or others) with pySHACL.
+
+    Parameters
+    ----------
+    model
+        A :class:`~kg.store.KnowledgeGraph` (all its graphs are validated together) or an rdflib
+        graph. The ontology is added when the model does not hold it, so that shapes see the
+        class hierarchy (a ``bm:Product`` is a ``bm:Offering``).
+    shapes
+        The shapes graph or a path to a Turtle file of shapes; the project's shapes by default.
+
+    Returns
+    -------
+    ValidationReport
+        Conformance, counts by severity and each result with focus node, path, value, message
+        and severity, plus the standard report graph.
+
+    Raises
+    ------
+    ShapesError
+        If the shapes cannot be used.
+    """
+    data = model.to_rdflib() if isinstance(model, KnowledgeGraph) else model
+    if (ONTOLOGY_IRI, RDF.type, OWL.Ontology) not in data:
+        merged = rdflib.Graph()
+        for triple in data:
+            merged.add(triple)
+        for triple in ontology_graph():
+            merged.add(triple)
+        for prefix, namespace in data.namespaces():
+            merged.bind(prefix, namespace, override=False)
+        data = merged
+    shapes_graph_ = _shapes(shapes)
+    try:
+        _, report_graph, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes_graph_,
+            inference="none",
+            allow_warnings=True,
+            allow_infos=True,
+            abort_on_first=False,
+        )
+    except Exception as error:  # pySHACL raises several unrelated types for unusable shapes
+        raise ShapesError(f"the SHACL shapes could not be used: {error}") from error
+    assert isinstance(report_graph, rdflib.Graph)
+    triples = len(data)
+    return _report(report_graph, data, shapes_graph_, triples)
+
+
+def _shapes(shapes: rdflib.Graph | str | Path | None) -> rdflib.Graph:
+    if shapes is None:
+        return shapes_graph()
+    if isinstance(shapes, rdflib.Graph):
+        return shapes
+    path = Path(shapes)
+    if not path.exists():
+        raise ShapesError(f"{path}: shapes file not found")
+    try:
+        return rdflib.Graph().parse(path, format="turtle")
+    except Exception as error:  # rdflib's parsers raise assorted exception types
+        raise ShapesError(f"{path}: the shapes file is not valid Turtle: {error}") from error
+
+
+def _report(
+    report: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph, triples: int
+) -> ValidationReport:
+    names = _namespaces(data, shapes)
+    labels = _Labels(data)
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(node, SH.focusNode)
+        value = report.value(node, SH.value)
+        path = report.value(node, SH.resultPath)
+        source = report.value(node, SH.sourceShape)
+        severity_iri = report.value(node, SH.resultSeverity)
+        component = report.value(node, SH.sourceConstraintComponent)
+        messages = [m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)]
+        message = _pick_message(messages) or _default_message(component)
+        results.append(
+            ValidationResult(
+                severity=_severity(severity_iri),
+                focus_node=_term(focus, names),
+                focus_label=labels.get(focus),
+                path=_path(path, report, names) if path is not None else None,
+                value=_term(value, names) if value is not None else None,
+                value_label=labels.get(value),
+                message=labels.humanise(message, names),
+                shape=_shape_name(source, shapes, names),
+                component=_local_name(component),
+            )
+        )
+    order = {s: i for i, s in enumerate(Severity)}
+    results.sort(key=lambda r: (order[r.severity], r.shape, r.message, r.focus_node))
+    return ValidationReport(results=tuple(results), graph=report, triples=triples)
+
+
+class _Labels:
+    """rdfs:label (or skos:prefLabel) of the model's nodes, English preferred."""
+
+    def __init__(self, data: rdflib.Graph) -> None:
+        self._labels: dict[Node, str] = {}
+        for predicate in (SKOS.prefLabel, RDFS.label):
+            for subject, label in data.subject_objects(predicate):
+                if isinstance(label, Literal) and (
+                    subject not in self._labels or label.language in (None, "en")
+                ):
+                    self._labels[subject] = str(label)
+
+    def get(self, node: Node | None) -> str | None:
+        return self._labels.get(node) if node is not None else None
+
+    def humanise(self, message: str, names: NamespaceManager) -> str:
+        """Replace the IRIs that SPARQL-based messages spell out with labels or CURIEs."""
+
+        def name(match: re.Match[str]) -> str:
+            iri = URIRef(match.group(0))
+            label = self._labels.get(iri)
+            return f'"{label}"' if label else _term(iri, names)
+
+        return re.sub(r"(?:https?|urn|file):[^\s,;)\"'<>]+", name, message)
+
+
+def _namespaces(data: rdflib.Graph, shapes: rdflib.Graph) -> NamespaceManager:
+    manager = NamespaceManager(rdflib.Graph(), bind_namespaces="core")
+    manager.bind("bm", BM._NS, override=True)
+    manager.bind("bmsh", BMSH, override=True)
+    for graph in (shapes, data):
+        for prefix, namespace in graph.namespaces():
+            if prefix and not prefix.startswith(("ns", "default")):
+                manager.bind(prefix, namespace, override=False)
+    return manager
+
+
+def _term(term: Node | None, names: NamespaceManager) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        try:
+            return names.curie(term, generate=False)
+        except (KeyError, ValueError):
+            return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return str(term.n3(names))
+    return str(term)
+
+
+def _path(path: Node, report: rdflib.Graph, names: NamespaceManager) -> str:
+    if isinstance(path, BNode):
+        inverse = report.value(path, SH.inversePath)
+        if inverse is not None:
+            return "^" + _path(inverse, report, names)
+    return _term(path, names)
+
+
+def _shape_name(source: Node | None, shapes: rdflib.Graph, names: NamespaceManager) -> str:
+    """Name a shape; an anonymous property shape is named by the node shape that holds it."""
+    if isinstance(source, URIRef):
+        return _term(source, names)
+    parents = sorted(str(s) for s in shapes.subjects(SH.property, source) if isinstance(s, URIRef))
+    if parents:
+        return _term(URIRef(parents[0]), names)
+    return "(anonymous shape)"
+
+
+def _severity(iri: Node | None) -> Severity:
+    for severity in Severity:
+        if iri == severity.iri:
+            return severity
+    return Severity.VIOLATION
+
+
+def _pick_message(messages: Iterable[Literal]) -> str | None:
+    by_language: Mapping[str | None, str] = {m.language: str(m) for m in messages}
+    for language in ("en", None):
+        if language in by_language:
+            return by_language[language]
+    return next(iter(by_language.values()), None)
+
+
+def _default_message(component: Node | None) -> str:
+    return f"Constraint {_local_name(component)} is not met."
+
+
+def _local_name(iri: Node | None) -> str:
+    if iri is None:
+        return ""
+    text = str(iri)
+    return re.split(r"[#/]", text)[-1] or text
+
+
+def _named(label: str | None, term: str) -> str:
+    return f'"{label}" ({term})' if label else term
+
+
+def _plural(word: str, n: int) -> str:
+    word = word.lower()
+    return word if n == 1 else word + "s"
+
+
+def _group_key(
+    item: tuple[tuple[str, str | None, str], list[ValidationResult]],
+) -> tuple[str, str, str]:
+    (shape, path, message), _ = item
+    return (shape, path or "", message)
