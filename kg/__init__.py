@@ -11,6 +11,7 @@ True
 
 from kg.errors import (
     KGError,
+    QueryError,
     RDFSyntaxError,
     ShapesError,
     SourceError,
@@ -31,6 +32,7 @@ __all__ = [
     "KGError",
     "KnowledgeGraph",
     "LoadSummary",
+    "QueryError",
     "RDFSyntaxError",
     "Severity",
     "ShapesError",

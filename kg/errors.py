@@ -25,6 +25,7 @@ from pathlib import Path
 
 __all__ = [
     "KGError",
+    "QueryError",
     "RDFSyntaxError",
     "ShapesError",
     "SourceError",
@@ -158,6 +159,37 @@ class StoreError(KGError):
 
     def __str__(self) -> str:
         return _location(self.path, self.message)
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed or cannot be run.
+
+    Parameters
+    ----------
+    detail
+        What is wrong with the query.
+    line, column
+        1-based position of a syntax error in the query text, when known.
+
+    Examples
+    --------
+    >>> str(QueryError("expected one of LATERAL, SERVICE", line=1, column=26))
+    'SPARQL query:1:26: expected one of LATERAL, SERVICE'
+    """
+
+    def __init__(self, detail: str, *, line: int | None = None, column: int | None = None) -> None:
+        self.detail: str = detail
+        self.line: int | None = line
+        self.column: int | None = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = "SPARQL query"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.detail}"
 
 
 class ShapesError(KGError):

@@ -8,9 +8,12 @@ all graphs.
 Examples
 --------
 >>> from kg.store import KnowledgeGraph
->>> with KnowledgeGraph() as kg:                       # doctest: +SKIP
-...     summary = kg.load("ontology", "data/telco")
-...     rows = kg.query("SELECT ?s WHERE { ?s a ?type }")
+>>> from kg.ontology import ontology_path
+>>> with KnowledgeGraph() as kg:
+...     summary = kg.load(ontology_path())
+...     answer = kg.query("ASK { ?class a <http://www.w3.org/2002/07/owl#Class> }")
+>>> summary.files[0].name, bool(answer)
+('bmkg.ttl', True)
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ import pyoxigraph as ox
 import rdflib
 
 from kg.errors import (
+    QueryError,
     RDFSyntaxError,
     SourceError,
     SourceNotFoundError,
     StoreError,
     UnsupportedFormatError,
 )
+from kg.vocab import STANDARD_PREFIXES
 
 __all__ = ["KnowledgeGraph", "LoadSummary", "RDF_FORMATS", "rdf_files"]
 
@@ -82,6 +87,7 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 # pyoxigraph puts the position both in SyntaxError's location fields and in
 # the message; the message copy is dropped so str(RDFSyntaxError) shows it once.
+_SPARQL_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 _POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
 
 
@@ -133,8 +139,9 @@ def rdf_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
     Examples
     --------
-    >>> rdf_files(["ontology", "data/telco/offer.ttl"])  # doctest: +SKIP
-    [PosixPath('ontology/core.ttl'), PosixPath('data/telco/offer.ttl')]
+    >>> from kg.ontology import ontology_dir
+    >>> [p.name for p in rdf_files([ontology_dir()])]
+    ['bmkg.ttl', 'shapes.ttl']
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
@@ -200,8 +207,14 @@ class KnowledgeGraph:
     >>> kg = KnowledgeGraph()
     >>> len(kg)
     0
-    >>> with KnowledgeGraph(path="build/kg") as kg:    # doctest: +SKIP
-    ...     kg.load("ontology")
+    >>> import tempfile
+    >>> from kg.ontology import ontology_path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     with KnowledgeGraph(path=folder + "/store") as kg:
+    ...         triples = kg.load(ontology_path()).triples
+    ...     with KnowledgeGraph(path=folder + "/store") as reopened:
+    ...         len(reopened) == triples
+    True
     """
 
     def __init__(self, *, path: str | os.PathLike[str] | None = None) -> None:
@@ -312,8 +325,10 @@ class KnowledgeGraph:
         Examples
         --------
         >>> kg = KnowledgeGraph()
-        >>> kg.load("ontology/core.ttl")                 # doctest: +SKIP
-        LoadSummary(files=(PosixPath('ontology/core.ttl'),), triples=412, graphs=(...))
+        >>> from kg.ontology import ontology_path
+        >>> summary = kg.load(ontology_path())
+        >>> summary.graphs == (ontology_path().resolve().as_uri(),)
+        True
         """
         store = self.store
         files = rdf_files(paths)
@@ -420,10 +435,15 @@ class KnowledgeGraph:
             Solutions for ``SELECT``, a boolean for ``ASK``, triples otherwise.
             A result keeps the store open until it is garbage collected.
 
+        The usual prefixes (``bm:``, ``rdf:``, ``rdfs:``, ``owl:``, ``xsd:``, ``skos:``,
+        ``dcterms:``, ``org:``, ``prov:``, ``schema:``, ``sh:``) and those declared in the loaded
+        files are predeclared; the query's own ``PREFIX`` lines take precedence.
+
         Raises
         ------
-        SyntaxError
-            The query is not valid SPARQL (raised by pyoxigraph).
+        QueryError
+            The query is not valid SPARQL (with line and column), or cannot run (a bound
+            variable missing from the projection).
 
         Examples
         --------
@@ -440,9 +460,22 @@ class KnowledgeGraph:
             if bindings
             else None
         )
-        return self.store.query(
-            sparql, use_default_graph_as_union=True, substitutions=substitutions
-        )
+        prefixes = {**self._prefixes, **STANDARD_PREFIXES}
+        try:
+            return self.store.query(
+                sparql,
+                prefixes=prefixes,
+                use_default_graph_as_union=True,
+                substitutions=substitutions,
+            )
+        except SyntaxError as exc:
+            position = _SPARQL_POSITION.match(str(exc.msg))
+            if position is None:
+                raise QueryError(str(exc.msg)) from exc
+            line, column, detail = position.groups()
+            raise QueryError(detail, line=int(line), column=int(column)) from exc
+        except RuntimeError as exc:
+            raise QueryError(str(exc)) from exc
 
     def to_rdflib(self) -> rdflib.Graph:
         """Copy the union of all graphs into an in-memory :class:`rdflib.Graph`.

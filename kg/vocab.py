@@ -12,7 +12,7 @@ rdflib.term.URIRef('https://w3id.org/bmkg/ontology#CustomerSegment')
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
-__all__ = ["BM", "BMSH"]
+__all__ = ["BM", "BMSH", "STANDARD_PREFIXES"]
 
 
 class BM(DefinedNamespace):
@@ -272,3 +272,19 @@ class BM(DefinedNamespace):
 
 BMSH = Namespace("https://w3id.org/bmkg/shapes#")
 """The namespace of the project's SHACL shapes, prefix ``bmsh:``."""
+
+STANDARD_PREFIXES: dict[str, str] = {
+    "bm": str(BM._NS),
+    "bmsh": str(BMSH),
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "schema": "https://schema.org/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+"""Prefixes every query of a :class:`~kg.store.KnowledgeGraph` may use without declaring them."""

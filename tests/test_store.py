@@ -11,6 +11,7 @@ from rdflib.compare import isomorphic
 
 from kg.errors import (
     KGError,
+    QueryError,
     RDFSyntaxError,
     SourceError,
     SourceNotFoundError,
@@ -637,7 +638,33 @@ def test_query_union_with_bindings(tmp_path: Path) -> None:
     assert len(list(per_graph)) == 2
 
 
-def test_query_binding_must_be_projected_in_select() -> None:
-    # Oxigraph follows SEP-0007 here; documented on KnowledgeGraph.query.
-    with pytest.raises(RuntimeError, match="SELECT projection"):
-        KnowledgeGraph().query("SELECT ?o WHERE { ?s ?p ?o }", bindings={"s": node("a")})
+def test_query_knows_the_usual_and_the_loaded_prefixes(tmp_path: Path) -> None:
+    source = tmp_path / "m.ttl"
+    source.write_text(
+        "@prefix ex: <http://example.org/m/> .\n"
+        "@prefix bm: <https://w3id.org/bmkg/ontology#> .\n"
+        "ex:s a bm:CustomerSegment .\n"
+    )
+    kg = KnowledgeGraph()
+    kg.load(source)
+    rows = kg.query("SELECT ?s WHERE { ?s a bm:CustomerSegment . FILTER(?s = ex:s) }")
+    assert isinstance(rows, ox.QuerySolutions)
+    assert [row["s"] for row in rows] == [ox.NamedNode("http://example.org/m/s")]
+    # a PREFIX in the query wins over the predeclared one
+    rows = kg.query("PREFIX bm: <http://elsewhere/> SELECT ?s WHERE { ?s a bm:CustomerSegment }")
+    assert isinstance(rows, ox.QuerySolutions)
+    assert list(rows) == []
+
+
+def test_malformed_query_raises_query_error_with_line_and_column() -> None:
+    with pytest.raises(QueryError) as caught:
+        KnowledgeGraph().query("SELECT ?s\nWHERE { ?s ?p }")
+    assert (caught.value.line, caught.value.column) == (2, 16)
+    assert str(caught.value).startswith("SPARQL query:2:16: ")
+
+
+def test_binding_a_variable_outside_the_projection_raises_query_error() -> None:
+    with pytest.raises(QueryError, match="projection"):
+        KnowledgeGraph().query(
+            "SELECT ?o WHERE { ?s ?p ?o }", bindings={"s": ox.NamedNode("http://example.org/a")}
+        )
