@@ -267,7 +267,9 @@ class _Labels:
             label = self._labels.get(iri)
             return f'"{label}"' if label else _term(iri, names)
 
-        return re.sub(r"(?:https?|urn|file):[^\s,;)\"'<>]+", name, message)
+        # An IRI ends before trailing punctuation: "{?perspective}: outside-in" must not
+        # swallow the colon.
+        return re.sub(r"(?:https?|urn|file):[^\s,;)\"'<>]*[^\s,;)\"'<>.:]", name, message)
 
 
 def _namespaces(data: rdflib.Graph, shapes: rdflib.Graph) -> NamespaceManager:

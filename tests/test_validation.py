@@ -1,0 +1,51 @@
+"""kg.validation beyond the project's shapes: custom shapes, message wording, unusable shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from kg.errors import ShapesError
+from kg.validation import Severity, validate
+
+DATA = """
+@prefix ex: <https://example.org/v/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:a a ex:Thing ; rdfs:label "Alpha" ; ex:next ex:b .
+ex:b a ex:Thing ; rdfs:label "Beta" .
+"""
+
+SHAPES = """
+@prefix ex: <https://example.org/v/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+ex:ThingShape a sh:NodeShape ;
+    sh:targetClass ex:Thing ;
+    sh:severity sh:Info ;
+    sh:sparql [
+        sh:message "{?next}: comes after {$this}."@en ;
+        sh:select "SELECT $this ?next WHERE { $this <https://example.org/v/next> ?next }" ] .
+"""
+
+
+def test_iris_in_sparql_messages_become_labels_even_before_punctuation(tmp_path: Path) -> None:
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(SHAPES)
+    report = validate(rdflib.Graph().parse(data=DATA, format="turtle"), shapes=shapes)
+    [result] = report.results
+    assert result.message == '"Beta": comes after "Alpha".'
+    assert result.severity is Severity.INFO
+    assert report.conforms is True
+    assert report.counts() == {"Violation": 0, "Warning": 0, "Info": 1}
+
+
+def test_custom_shapes_graph_is_used_as_given() -> None:
+    shapes = rdflib.Graph().parse(data=SHAPES, format="turtle")
+    report = validate(rdflib.Graph().parse(data=DATA, format="turtle"), shapes=shapes)
+    assert [r.focus_node for r in report.results] == ["ex:a"]
+
+
+def test_missing_shapes_file_is_a_shapes_error(tmp_path: Path) -> None:
+    with pytest.raises(ShapesError, match="not found"):
+        validate(rdflib.Graph(), shapes=tmp_path / "none.ttl")
