@@ -39,6 +39,12 @@ def _location(path: Path | None, message: str) -> str:
     return message if path is None else f"{path}: {message}"
 
 
+def _position(where: str, line: int | None, column: int | None) -> str:
+    if line is None:
+        return where
+    return f"{where}:{line}" if column is None else f"{where}:{line}:{column}"
+
+
 class KGError(Exception):
     """Base class of every error raised by the ``kg`` library."""
 
@@ -128,15 +134,22 @@ class RDFSyntaxError(SourceError):
         super().__init__(f"malformed {format_name}: {detail}", path=path)
 
     def __str__(self) -> str:
-        where = str(self.path)
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self.message}"
+        return f"{_position(str(self.path), self.line, self.column)}: {self.message}"
 
 
-class StoreError(KGError):
+class _MaybeLocatedError(KGError):
+    """An error with a message and, when known, the path it concerns."""
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None) -> None:
+        self.path: Path | None = None if path is None else Path(path)
+        self.message: str = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return _location(self.path, self.message)
+
+
+class StoreError(_MaybeLocatedError):
     """The knowledge graph store could not be opened, read or written.
 
     Parameters
@@ -151,14 +164,6 @@ class StoreError(KGError):
     path : Path or None
     message : str
     """
-
-    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None) -> None:
-        self.path: Path | None = None if path is None else Path(path)
-        self.message: str = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return _location(self.path, self.message)
 
 
 class QueryError(KGError):
@@ -184,15 +189,10 @@ class QueryError(KGError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = "SPARQL query"
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self.detail}"
+        return f"{_position('SPARQL query', self.line, self.column)}: {self.detail}"
 
 
-class ShapesError(KGError):
+class ShapesError(_MaybeLocatedError):
     """The SHACL shapes themselves are unusable (as opposed to data violating them).
 
     Parameters
@@ -207,11 +207,3 @@ class ShapesError(KGError):
     path : Path or None
     message : str
     """
-
-    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None) -> None:
-        self.path: Path | None = None if path is None else Path(path)
-        self.message: str = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return _location(self.path, self.message)
