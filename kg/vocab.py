@@ -238,6 +238,7 @@ class BM(DefinedNamespace):
     RiskFunction: URIRef  # Risk and compliance
     SalesFunction: URIRef  # Sales
     SelfService: URIRef  # Self-service
+    SelfServiceMachine: URIRef  # Self-service machine
     ServiceFunction: URIRef  # Service
     Shop: URIRef  # Shop
     SocialMedia: URIRef  # Social media
