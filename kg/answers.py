@@ -1,0 +1,144 @@
+"""Answers to the strategic questions, and the findings behind them, as plain data.
+
+An :class:`Answer` says what an architect would say to an executive: a verdict, a score where one
+makes sense, a paragraph in plain words, and the findings. A :class:`Finding` names its kind, its
+severity, the exact things it is about (IRIs and labels) and the evidence: the facts that made it
+a finding, so that an architect can act on it and check it.
+
+Everything here is JSON-serialisable through ``to_dict()``; ``to_text()`` renders for a terminal.
+
+>>> finding = Finding(
+...     kind="segment-without-needs",
+...     severity=Level.MEDIUM,
+...     subjects=(Subject("https://example.org/s", "Students", "CustomerSegment"),),
+...     message="Students have no recorded needs.",
+... )
+>>> answer = Answer(number=2, title="Do we understand what our customers want and need?",
+...                 short_name="Voice of Customer", verdict=Verdict.PARTLY, score=0.9,
+...                 score_label="evidence coverage", summary="Mostly.", findings=(finding,))
+>>> answer.to_dict()["findings"][0]["subjects"][0]["label"]
+'Students'
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["Answer", "Finding", "Level", "Subject", "Verdict"]
+
+
+class Verdict(StrEnum):
+    """The short answer to a question."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+class Level(StrEnum):
+    """How much a finding matters."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A thing a finding names: its IRI, its label and its class (local name, e.g. ``Channel``)."""
+
+    iri: str
+    label: str | None = None
+    type: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"iri": self.iri, "label": self.label, "type": self.type}
+
+    def __str__(self) -> str:
+        return f'"{self.label}" <{self.iri}>' if self.label else f"<{self.iri}>"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the model, with the subjects it names and the evidence for it.
+
+    ``evidence`` holds JSON-able values only (numbers, strings, lists, dicts); things it refers to
+    are given as ``Subject.to_dict()`` mappings.
+    """
+
+    kind: str
+    severity: Level
+    subjects: tuple[Subject, ...]
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity.value,
+            "subjects": [s.to_dict() for s in self.subjects],
+            "message": self.message,
+            "evidence": dict(self.evidence),
+        }
+
+    def to_text(self) -> str:
+        return f"[{self.severity.value}] {self.kind}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to one of the ten strategic questions (or the silo analysis, number 0)."""
+
+    number: int
+    title: str
+    short_name: str
+    verdict: Verdict
+    summary: str
+    findings: tuple[Finding, ...] = ()
+    score: float | None = None
+    score_label: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    def findings_of(self, kind: str) -> list[Finding]:
+        """The findings of one kind."""
+        return [f for f in self.findings if f.kind == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "title": self.title,
+            "short_name": self.short_name,
+            "verdict": self.verdict.value,
+            "score": self.score,
+            "score_label": self.score_label,
+            "summary": self.summary,
+            "findings": [f.to_dict() for f in self.findings],
+            "details": dict(self.details),
+            "parameters": dict(self.parameters),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_text(self, *, width: int = 100) -> str:
+        """Render for a terminal: heading, verdict and score, summary, findings by kind."""
+        heading = f"Q{self.number}. {self.title} ({self.short_name})" if self.number else self.title
+        lines = [heading, f"Verdict: {self.verdict.value.upper()}"]
+        if self.score is not None:
+            lines[-1] += f"   {self.score_label or 'score'}: {self.score:.2f}"
+        lines += ["", *textwrap.wrap(self.summary, width)]
+        if self.findings:
+            lines += ["", f"Findings ({len(self.findings)}):"]
+            for finding in self.findings:
+                lines += textwrap.wrap(
+                    finding.to_text(), width, initial_indent="  - ", subsequent_indent="    "
+                )
+        else:
+            lines += ["", "No findings."]
+        return "\n".join(lines) + "\n"

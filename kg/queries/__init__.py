@@ -1,0 +1,184 @@
+"""The registry of SPARQL queries: the graph work of the questions and silo rules, kept as data.
+
+Each query is a ``.rq`` file in a folder of this package (``q01`` ... ``q10``, ``silos``), named
+after what it finds, and begins with a header of ``#`` comment lines::
+
+    # title: Segments below the growth goal
+    # finds: segment-below-growth-goal
+    # description: Segments targeted by a live value proposition whose growth rate is below the
+    #   growth the enterprise goal asks for.
+    # param growthTarget (xsd:decimal, default: the enterprise goal's bm:targetGrowthRate):
+    #   the annual growth rate segments must reach.
+
+A description or parameter text continues on lines indented by two spaces. Parameters are SPARQL
+variables: values go in as bindings (Oxigraph substitutions), never into the text. A parameter
+without a value stays unbound, so the query can fall back on the model (``COALESCE``); a
+parameter with a default in its header is bound to the default. Oxigraph binds only variables that
+the ``SELECT`` projects, so each parameter is projected.
+
+>>> from kg.queries import queries
+>>> query = queries()["segment-below-growth-goal"]
+>>> query.group, query.parameters["growthTarget"].datatype
+('q01', 'xsd:decimal')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.store import KnowledgeGraph
+
+__all__ = ["Parameter", "Query", "queries", "run", "to_python"]
+
+_FOLDER = Path(__file__).resolve().parent
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_HEADER = re.compile(r"^#\s?(.*)$")
+_FIELD = re.compile(r"^(title|finds|description):\s*(.*)$")
+_PARAM = re.compile(r"^param\s+(\w+)\s+\((xsd:\w+)(?:,\s*default:\s*(.*?))?\):\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query parameter: a variable bound from outside, with its datatype and default."""
+
+    name: str
+    datatype: str
+    default: str | None
+    description: str
+
+    def literal(self, value: Any) -> ox.Literal:
+        """The RDF literal for a Python value (checked against the datatype)."""
+        if self.datatype == "xsd:boolean":
+            return ox.Literal("true" if value else "false", datatype=ox.NamedNode(_XSD + "boolean"))
+        if self.datatype == "xsd:integer":
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
+        if self.datatype == "xsd:decimal":
+            return ox.Literal(str(Decimal(str(value))), datatype=ox.NamedNode(_XSD + "decimal"))
+        return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + self.datatype[4:]))
+
+    def default_value(self) -> str | None:
+        """The default as written in the header, when it is a literal value (else ``None``)."""
+        if self.default is None or not re.fullmatch(r"-?[\d.]+|true|false", self.default):
+            return None
+        return self.default
+
+
+@dataclass(frozen=True)
+class Query:
+    """One ``.rq`` file: what it finds, its parameters and its text."""
+
+    name: str
+    group: str
+    title: str
+    finds: str
+    description: str
+    parameters: Mapping[str, Parameter]
+    text: str
+    path: Path
+
+
+def _parse(path: Path) -> Query:
+    text = path.read_text(encoding="utf-8")
+    # Each header entry is a list of the words it was written with; continuation lines (indented
+    # by two spaces) extend the entry above them.
+    fields: dict[str, list[str]] = {}
+    params: dict[str, tuple[str, str, str | None, list[str]]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        header = _HEADER.match(line)
+        if header is None:
+            break
+        content = header.group(1)
+        if content.startswith("  ") and current is not None:
+            current.append(content.strip())
+        elif (match := _FIELD.match(content)) is not None:
+            current = fields[match.group(1)] = [match.group(2)]
+        elif (match := _PARAM.match(content)) is not None:
+            name, datatype, default, description = match.groups()
+            current = [description]
+            params[name] = (name, datatype, default, current)
+        else:
+            current = None
+    missing = {"title", "finds", "description"} - set(fields)
+    if missing:
+        raise QueryError(f"{path}: header lacks {', '.join(sorted(missing))}")
+    values = {key: " ".join(words).strip() for key, words in fields.items()}
+    parameters = {
+        name: Parameter(name, datatype, default, " ".join(words).strip())
+        for name, datatype, default, words in params.values()
+    }
+    return Query(
+        name=path.stem,
+        group=path.parent.name,
+        title=values["title"],
+        finds=values["finds"],
+        description=values["description"],
+        parameters=parameters,
+        text=text,
+        path=path,
+    )
+
+
+@cache
+def queries() -> Mapping[str, Query]:
+    """All queries of the registry, by name (the file name without ``.rq``)."""
+    found = {}
+    for path in sorted(_FOLDER.glob("*/*.rq")):
+        query = _parse(path)
+        if query.name in found:
+            raise QueryError(f"{path}: a query named {query.name} exists already")
+        found[query.name] = query
+    return found
+
+
+def run(model: KnowledgeGraph, name: str, **values: Any) -> list[dict[str, Any]]:
+    """Run a registered query with parameter values; return rows of Python values.
+
+    Parameters not given take their header default; those without a default stay unbound.
+    IRIs come back as ``str``, typed literals as ``int``, ``Decimal``, ``bool``, ``date`` or
+    ``str``; unbound variables are left out of the row.
+    """
+    query = queries()[name]
+    unknown = set(values) - set(query.parameters)
+    if unknown:
+        raise QueryError(f"{name}: unknown parameter(s) {', '.join(sorted(unknown))}")
+    bindings: dict[str, ox.Literal] = {}
+    for parameter in query.parameters.values():
+        value = values.get(parameter.name, parameter.default_value())
+        if value is not None:
+            bindings[parameter.name] = parameter.literal(value)
+    result = model.query(query.text, bindings=bindings)
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError(f"{name}: only SELECT queries belong in the registry")
+    names = [v.value for v in result.variables]
+    return [{n: to_python(row[n]) for n in names if row[n] is not None} for row in result]
+
+
+def to_python(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
+    """A query result term as a plain Python value."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype in (_XSD + "integer", _XSD + "nonNegativeInteger", _XSD + "positiveInteger"):
+            return int(term.value)
+        if datatype in (_XSD + "decimal", _XSD + "double", _XSD + "float"):
+            return Decimal(term.value)
+        if datatype == _XSD + "boolean":
+            return term.value == "true"
+        if datatype == _XSD + "date":
+            return date.fromisoformat(term.value)
+        return term.value
+    return str(term)
