@@ -3,20 +3,44 @@
 ``kg validate PATH...`` loads files and folders of RDF, validates them against the shapes and
 prints a report; it exits 0 when the model conforms, 1 when it has violations and 2 when the
 model could not be loaded (missing file, malformed RDF) or the shapes could not be used.
+
+``kg report PATH... --out DIR`` validates a model, answers the ten strategic questions, finds its
+silos and writes ``report.html``, ``report.json`` and ``report.md`` into ``DIR``; it exits 0 when
+the report is written, 1 when it is written but the model has violations, 2 when the model could
+not be loaded. ``kg ask N [PATH...]`` (or ``kg ask --all``) prints answers and ``kg silos
+[PATH...]`` the silo analysis; without a PATH they use the bundled telco example. The questions'
+parameters (``--min-fit`` and the like, on ``report`` and ``ask``) default to those of
+:class:`kg.questions.Parameters`, the silo analysis's (``--seed``, ``--resolution``,
+``--no-through-master``, ``--no-synchronised-as-shared``, on ``report`` and ``silos``) to those of
+:class:`kg.silos.SiloParameters`.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import math
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from kg import __version__
+import kg
+from kg._version import __version__
 from kg.errors import KGError
 from kg.model import open_model
 from kg.validation import validate
+
+if TYPE_CHECKING:
+    from kg.answers import Answer
+    from kg.questions import Parameters
+    from kg.silos import SiloParameters
 
 __all__ = ["main"]
 
@@ -24,11 +48,24 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
 
+EXAMPLE = Path(kg.__file__).resolve().parent.parent / "data" / "telco"
+"""The model ``kg ask`` and ``kg silos`` use when given no PATH: the bundled telco example."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if (
+        extra
+        and getattr(args, "items", None) is not None
+        and not any(e.startswith("-") for e in extra)
+    ):
+        # ``kg ask 3 -f json data/telco``: argparse takes "3" as the command's positionals and
+        # leaves the path after the option over; it belongs with them.
+        args.items += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         status: int = args.run(args)
         return status
@@ -68,7 +105,382 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--output", "-o", type=Path, help="write the report to a file")
     check.set_defaults(run=_validate)
+
+    report = commands.add_parser(
+        "report",
+        help="write the executive report: the ten strategic questions and the silos",
+        description=(
+            "Validate a model, answer the ten strategic questions, find its silos and write "
+            "report.html (one self-contained page), report.json and report.md into a folder. "
+            "Exit status: 0 written, 1 written but the model has violations, 2 the model could "
+            "not be read."
+        ),
+    )
+    report.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="file or folder")
+    report.add_argument(
+        "--out", "-o", type=Path, required=True, metavar="DIR", help="folder to write into"
+    )
+    report.add_argument("--title", help="the report's title (default: names the enterprise)")
+    _add_parameters(report)
+    _add_silo_parameters(report)
+    report.set_defaults(run=_report)
+
+    ask = commands.add_parser(
+        "ask",
+        help="answer one strategic question, or all ten",
+        usage="%(prog)s [-h] (N | --all) [PATH ...] [options]",
+        description=(
+            "Answer strategic question N (1 to 10), or all of them with --all, and print the "
+            "verdict, score, summary and findings. Without a PATH the bundled telco example is "
+            "used."
+        ),
+    )
+    ask.add_argument(
+        "items",
+        nargs="*",
+        metavar="N PATH",
+        help="the question's number (1 to 10, left out with --all), then files or folders",
+    )
+    ask.add_argument("--all", action="store_true", help="answer all ten questions")
+    _add_format(ask)
+    _add_parameters(ask)
+    ask.set_defaults(run=_ask, parser=ask)
+
+    silos = commands.add_parser(
+        "silos",
+        help="find product, channel and life-cycle silos",
+        description=(
+            "Find where the enterprise treats its customers in product, channel or life-cycle "
+            "silos, and how its units, processes, applications and data stores cluster. "
+            "Without a PATH the bundled telco example is used."
+        ),
+    )
+    silos.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
+    _add_format(silos)
+    _add_silo_parameters(silos)
+    silos.set_defaults(run=_silos)
     return parser
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "json"),
+        default="text",
+        help="text for people (default), json for programs",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Analysis parameters as options
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction between 0 and 1")
+    return value
+
+
+def _whole(text: str, *, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{text!r} is below {least}")
+    return value
+
+
+def _count(text: str) -> int:
+    return _whole(text, least=0)
+
+
+def _positive(text: str) -> int:
+    return _whole(text, least=1)
+
+
+def _day(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: {error}") from None
+
+
+@dataclass(frozen=True)
+class _Option:
+    field: str
+    type: Callable[[str], Any]
+    metavar: str
+    help: str
+    unset: str = ""  # what a default of None means
+
+
+_OPTIONS = (
+    _Option(
+        "growth_target",
+        _number,
+        "RATE",
+        "annual growth, as a fraction (0.04 is 4%%), that targeted segments should carry (Q1)",
+        unset="the enterprise goal's bm:targetGrowthRate",
+    ),
+    _Option(
+        "min_attractive_size",
+        _count,
+        "N",
+        "size from which an untargeted segment growing fast enough is attractive (Q1)",
+    ),
+    _Option(
+        "max_evidence_age_months",
+        _count,
+        "MONTHS",
+        "age beyond which a need's newest evidence is stale (Q2)",
+    ),
+    _Option(
+        "as_of",
+        _day,
+        "YYYY-MM-DD",
+        "the day the analysis is made for",
+        unset="the enterprise's bm:asOfDate",
+    ),
+    _Option(
+        "min_fit",
+        _fraction,
+        "FRACTION",
+        "share of a segment's needs, weighted by importance, that its value propositions "
+        "must address (Q3)",
+    ),
+    _Option(
+        "min_gap",
+        _positive,
+        "LEVELS",
+        "maturity levels below target from which a capability has a gap (Q7)",
+    ),
+    _Option(
+        "max_partner_cost_share",
+        _fraction,
+        "FRACTION",
+        "share of all partner costs above which one partner is a concentration (Q10)",
+    ),
+)
+
+
+def _add_parameters(parser: argparse.ArgumentParser) -> None:
+    from kg.questions import Parameters
+
+    defaults = {f.name: f.default for f in dataclasses.fields(Parameters)}
+    group = parser.add_argument_group("analysis parameters")
+    for option in _OPTIONS:
+        default = defaults[option.field]
+        shown = option.unset if default is None else str(default).replace("%", "%%")
+        group.add_argument(
+            "--" + option.field.replace("_", "-"),
+            dest=option.field,
+            type=option.type,
+            default=default,
+            metavar=option.metavar,
+            help=f"{option.help} (default: {shown})",
+        )
+
+
+def _parameters(args: argparse.Namespace) -> Parameters:
+    from kg.questions import Parameters
+
+    return Parameters(**{option.field: getattr(args, option.field) for option in _OPTIONS})
+
+
+def _resolution(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _add_silo_parameters(parser: argparse.ArgumentParser) -> None:
+    from kg.silos import SiloParameters
+
+    defaults = SiloParameters()
+    group = parser.add_argument_group("silo analysis parameters")
+    group.add_argument(
+        "--through-master",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.through_master,
+        help="product silos: two data stores both synchronised with a master customer record "
+        f"count as linked (default: {'yes' if defaults.through_master else 'no'})",
+    )
+    group.add_argument(
+        "--synchronised-as-shared",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.synchronised_as_shared,
+        help="channel silos: a data store synchronised with one behind the other step counts as "
+        f"shared (default: {'yes' if defaults.synchronised_as_shared else 'no'})",
+    )
+    group.add_argument(
+        "--seed",
+        type=_integer,
+        default=defaults.seed,
+        metavar="N",
+        help=f"seed of the community detection of the structure (default: {defaults.seed})",
+    )
+    group.add_argument(
+        "--resolution",
+        type=_resolution,
+        default=defaults.resolution,
+        metavar="R",
+        help="resolution of the community detection, above 1 for smaller communities "
+        f"(default: {defaults.resolution})",
+    )
+
+
+def _silo_parameters(args: argparse.Namespace) -> SiloParameters:
+    from kg.silos import SiloParameters
+
+    return SiloParameters(
+        through_master=args.through_master,
+        synchronised_as_shared=args.synchronised_as_shared,
+        seed=args.seed,
+        resolution=args.resolution,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The analysis commands
+
+
+def _progress(line: str) -> None:
+    print(f"kg: {line}", file=sys.stderr, flush=True)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from kg.report import build_report, write_report
+
+    params, silo_params = _parameters(args), _silo_parameters(args)
+    _progress(f"Loading {', '.join(str(p) for p in args.paths)}")
+    with open_model(*args.paths) as model:
+        report = build_report(
+            model,
+            paths=args.paths,
+            params=params,
+            silo_params=silo_params,
+            progress=_progress,
+            title=args.title,
+        )
+    _progress(f"Writing the report into {args.out}")
+    try:
+        written = write_report(report, args.out)
+    except OSError as error:
+        print(f"kg: error: {args.out}: cannot write the report: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    about = report.model.enterprise or "the model"
+    if report.model.as_of is not None:
+        about += f" as of {report.model.as_of.isoformat()}"
+    lines = [f"Report on {about}:", *(f"  {path}" for path in written.values()), ""]
+    answers = list(report.answers)
+    silo = report.silo_answer()
+    width = max((len(a.short_name) for a in answers), default=0)
+    for answer in answers:
+        lines.append(f"Q{answer.number:<3}{_verdict_line(answer, width)}")
+    if silo is not None:
+        lines.append(f"{'':4}{_verdict_line(silo, width, name='Silos')}")
+    lines.append("")
+    lines.append(report.validation.to_text().splitlines()[0])
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK if report.validation.conforms else EXIT_VIOLATIONS
+
+
+def _verdict_line(answer: Answer, width: int, *, name: str | None = None) -> str:
+    n = len(answer.findings)
+    line = f"{(name or answer.short_name):<{width}}  {answer.verdict.value.upper():<7}"
+    line += f"{n:>3} finding{'s' if n != 1 else ' '}"
+    if answer.score is not None:
+        score = answer.score
+        shown = f"{score:.0%}" if 0 <= score <= 1 else f"{score:.2f}"
+        line += f"   {answer.score_label or 'score'} {shown}"
+    return line
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from kg.questions import QUESTIONS, ask, ask_all
+
+    items: list[str] = list(args.items)
+    parser: argparse.ArgumentParser = args.parser
+    if args.all:
+        if items and items[0].isdigit() and not Path(items[0]).exists():
+            parser.error("give a question number or --all, not both")
+        number = None
+    else:
+        if not items:
+            parser.error("give a question number (1 to 10) or --all")
+        text = items.pop(0)
+        if not text.isdigit() or int(text) not in QUESTIONS:
+            known = f"{min(QUESTIONS)} to {max(QUESTIONS)}"
+            parser.error(f"argument N: {text!r} is not a question number ({known})")
+        number = int(text)
+    params = _parameters(args)
+    paths: list[str | Path] = [*items] or [EXAMPLE]
+    with open_model(*paths) as model:
+        if number is None:
+            answers = ask_all(model, params=params)
+        else:
+            answers = [ask(model, number, params=params)]
+    if args.format == "json":
+        data: Any = [a.to_dict() for a in answers] if number is None else answers[0].to_dict()
+        sys.stdout.write(_json(data) + "\n")
+    else:
+        sys.stdout.write("\n".join(a.to_text() for a in answers))
+    return EXIT_OK
+
+
+def _silos(args: argparse.Namespace) -> int:
+    from kg.silos import find_silos
+
+    params = _silo_parameters(args)
+    with open_model(*(args.paths or [EXAMPLE])) as model:
+        analysis = find_silos(model, params=params)
+    if args.format == "json":
+        sys.stdout.write(_json(analysis.to_dict()) + "\n")
+    else:
+        sys.stdout.write(analysis.to_text())
+    return EXIT_OK
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_json_value)
+
+
+def _json_value(value: Any) -> Any:
+    """JSON for the values the analysis may leave in details: decimals, dates, enums, sets."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value, key=str) if not isinstance(value, tuple) else list(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _validate(args: argparse.Namespace) -> int:
