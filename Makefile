@@ -1,5 +1,6 @@
 # Two commands for a new user, both doing their own set-up on a fresh clone:
-#   make demo   loads and validates the bundled telco example
+#   make demo   runs the main job on the bundled telco example: validate, answer the ten
+#               strategic questions, find silos, write the report to out/telco/
 #   make test   runs the test suite
 # The virtual environment is rebuilt when pyproject.toml changes.
 
@@ -18,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/kg validate data/telco
+	$(BIN)/kg report data/telco --out out/telco
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

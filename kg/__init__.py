@@ -1,14 +1,18 @@
 """A knowledge graph of an enterprise's business model and its enterprise-architecture metamodel.
 
-Load models into an embedded Oxigraph store, validate them against the SHACL shapes, and query
-them with SPARQL.
+Load models into an embedded Oxigraph store, validate them against the SHACL shapes, query them
+with SPARQL, answer the ten strategic questions, find silos and write the report.
 
 >>> import kg
 >>> model = kg.open_model()
 >>> kg.validate(model).conforms
 True
+>>> kg.ask(model, 3).verdict.value
+'yes'
 """
 
+from kg._version import __version__
+from kg.answers import Answer, Finding, Level, Subject, Verdict
 from kg.errors import (
     KGError,
     QueryError,
@@ -20,29 +24,45 @@ from kg.errors import (
     UnsupportedFormatError,
 )
 from kg.model import open_model
+from kg.questions import QUESTIONS, Parameters, ask, ask_all
+from kg.report import Report, build_report, write_report
+from kg.silos import SiloAnalysis, SiloParameters, find_silos
 from kg.store import KnowledgeGraph, LoadSummary
 from kg.validation import Severity, ValidationReport, ValidationResult, validate
 from kg.vocab import BM, BMSH
 
-__version__ = "0.1.0"
-
 __all__ = [
     "BM",
     "BMSH",
+    "QUESTIONS",
+    "Answer",
+    "Finding",
     "KGError",
     "KnowledgeGraph",
+    "Level",
     "LoadSummary",
+    "Parameters",
     "QueryError",
     "RDFSyntaxError",
+    "Report",
     "Severity",
     "ShapesError",
+    "SiloAnalysis",
+    "SiloParameters",
     "SourceError",
     "SourceNotFoundError",
     "StoreError",
+    "Subject",
     "UnsupportedFormatError",
     "ValidationReport",
     "ValidationResult",
+    "Verdict",
     "__version__",
+    "ask",
+    "ask_all",
+    "build_report",
+    "find_silos",
     "open_model",
     "validate",
+    "write_report",
 ]

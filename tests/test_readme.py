@@ -41,7 +41,7 @@ def test_quick_start_commands_are_make_targets() -> None:
 
 def test_demo_runs_the_telco_example() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "kg validate data/telco" in makefile
+    assert "kg report data/telco --out out/telco" in makefile
 
 
 @pytest.mark.parametrize("command", kg_commands())
@@ -66,3 +66,13 @@ def test_python_example_runs(
     exec(compile(example, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert out.startswith("True {'Violation': 0, 'Warning': 0, 'Info': 0}")
+
+
+def test_answer_excerpt_is_what_kg_ask_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    from kg.cli import main
+
+    [excerpt] = blocks("text")
+    command = re.search(r"`\.venv/bin/kg (ask [^`]+)` prints:", README)
+    assert command is not None
+    assert main(command.group(1).split()) == 0
+    assert excerpt in capsys.readouterr().out
