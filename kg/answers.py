@@ -24,12 +24,28 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Answer", "Finding", "Level", "Subject", "Verdict"]
+__all__ = ["Answer", "Finding", "Level", "Subject", "Verdict", "preferred_label"]
+
+
+def preferred_label(labels: Iterable[tuple[str, str]]) -> str | None:
+    """Pick the label to name a thing by, from ``(text, language tag)`` pairs.
+
+    English first (``en``, ``en-GB``...), then a label without a language, then any other; ties
+    go to the alphabetically first, so the choice is stable.
+
+    >>> preferred_label([("Einfach", "de"), ("Simple", "en"), ("Plain", "")])
+    'Simple'
+    >>> preferred_label([]) is None
+    True
+    """
+    rank = {"en": 0, "": 1}
+    ranked = [(rank.get(language.split("-")[0].lower(), 2), text) for text, language in labels]
+    return min(ranked)[1] if ranked else None
 
 
 class Verdict(StrEnum):

@@ -39,7 +39,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.answers import Answer, Finding, Level, Subject, Verdict
+from kg.answers import Answer, Finding, Level, Subject, Verdict, preferred_label
 from kg.queries import queries, run
 from kg.store import KnowledgeGraph
 
@@ -196,19 +196,11 @@ def _describe(store: ox.Store, iri: str) -> Subject:
     if iri.startswith("_:"):
         return Subject(iri)
     node = ox.NamedNode(iri)
-    labels = sorted(
-        (quad.object.language or "", quad.object.value)
+    label = preferred_label(
+        (quad.object.value, quad.object.language or "")
         for quad in store.quads_for_pattern(node, _RDFS_LABEL, None)
         if isinstance(quad.object, ox.Literal)
     )
-
-    def preference(item: tuple[str, str]) -> int:
-        language = item[0].lower()
-        if language == "en" or language.startswith("en-"):
-            return 0
-        return 1 if language == "" else 2
-
-    label = min(labels, key=preference)[1] if labels else None
     types = sorted(
         {
             quad.object.value

@@ -45,10 +45,10 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from kg.answers import Answer, Finding, Level, Subject, Verdict
+from kg.answers import Answer, Finding, Level, Subject, Verdict, preferred_label
 from kg.queries import run
 from kg.store import KnowledgeGraph
-from kg.structure import Structure, _pick_label, analyse_structure
+from kg.structure import Structure, analyse_structure
 
 __all__ = ["SiloAnalysis", "SiloParameters", "find_silos"]
 
@@ -307,7 +307,7 @@ class _Facts:
         return _BM + cls in self._values.get((thing, _RDF_TYPE), ())
 
     def subject(self, thing: str) -> Subject:
-        label = _pick_label(self._labels.get(thing, []))
+        label = preferred_label(self._labels.get(thing, []))
         types = sorted(
             t[len(_BM) :] for t in self._values.get((thing, _RDF_TYPE), ()) if t.startswith(_BM)
         )

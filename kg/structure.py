@@ -83,7 +83,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.answers import Subject
+from kg.answers import Subject, preferred_label
 from kg.queries import run
 from kg.store import KnowledgeGraph
 
@@ -244,7 +244,7 @@ def structure_graph(model: KnowledgeGraph, *, segments: bool = True) -> nx.Graph
         if "label" in row:
             labels[node].append((row["label"], row.get("language", "")))
     for node, data in graph.nodes(data=True):
-        data["label"] = _pick_label(labels.get(node, []))
+        data["label"] = preferred_label(labels.get(node, []))
 
     links: dict[tuple[str, str], set[str]] = defaultdict(set)
     touchpoints: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -569,14 +569,6 @@ def _subject(graph: nx.Graph, node: str, kind: str | None = None) -> Subject:
 
 def _subject_key(subject: Subject) -> tuple[str, str]:
     return ((subject.label or subject.iri).casefold(), subject.iri)
-
-
-def _pick_label(labels: Sequence[tuple[str, str]]) -> str | None:
-    """English first, then a label without a language, then any; ties alphabetically."""
-    if not labels:
-        return None
-    rank = {"en": 0, "": 1}
-    return min(labels, key=lambda label: (rank.get(label[1].split("-")[0].lower(), 2), label))[0]
 
 
 def _pair(a: Any, b: Any) -> tuple[Any, Any]:

@@ -31,6 +31,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 from rdflib.term import BNode, Literal, Node, URIRef
 
+from kg.answers import preferred_label
 from kg.errors import ShapesError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph
 from kg.store import KnowledgeGraph
@@ -248,13 +249,15 @@ class _Labels:
     """rdfs:label (or skos:prefLabel) of the model's nodes, English preferred."""
 
     def __init__(self, data: rdflib.Graph) -> None:
-        self._labels: dict[Node, str] = {}
+        found: dict[Node, list[tuple[str, str]]] = defaultdict(list)
         for predicate in (SKOS.prefLabel, RDFS.label):
             for subject, label in data.subject_objects(predicate):
-                if isinstance(label, Literal) and (
-                    subject not in self._labels or label.language in (None, "en")
-                ):
-                    self._labels[subject] = str(label)
+                if isinstance(label, Literal):
+                    found[subject].append((str(label), label.language or ""))
+        self._labels: dict[Node, str] = {}
+        for subject, labels in found.items():
+            if (chosen := preferred_label(labels)) is not None:
+                self._labels[subject] = chosen
 
     def get(self, node: Node | None) -> str | None:
         return self._labels.get(node) if node is not None else None
