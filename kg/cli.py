@@ -21,6 +21,7 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -159,6 +160,54 @@ def _parser() -> argparse.ArgumentParser:
     _add_format(silos)
     _add_silo_parameters(silos)
     silos.set_defaults(run=_silos)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the model over HTTP: the REST API and a SPARQL endpoint",
+        description=(
+            "Start the HTTP API (OpenAPI docs at /docs, SPARQL 1.1 endpoint at /sparql) on a "
+            "model. Without a PATH it serves KG_DATA, or the bundled telco example. Options "
+            "override the environment variables KG_DATA, KG_STORE, KG_TOKEN, KG_ALLOW_UPDATES, "
+            "KG_QUERY_TIMEOUT and KG_MAX_RESULTS."
+        ),
+    )
+    serve.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8000, help="port to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="an on-disk store, kept across restarts (default: KG_STORE, or in memory)",
+    )
+    serve.add_argument(
+        "--token-env",
+        metavar="VAR",
+        help="environment variable holding the bearer token that writes need (default: KG_TOKEN)",
+    )
+    serve.add_argument(
+        "--allow-updates",
+        action="store_true",
+        default=None,
+        help="accept SPARQL updates (with the token) (default: KG_ALLOW_UPDATES)",
+    )
+    serve.add_argument(
+        "--query-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="time limit of a SPARQL query (default: KG_QUERY_TIMEOUT, or 10)",
+    )
+    serve.add_argument(
+        "--max-results",
+        type=_positive,
+        metavar="N",
+        help="cap on the rows or triples of a SPARQL result (default: KG_MAX_RESULTS, or 10000)",
+    )
+    serve.set_defaults(run=_serve)
     return parser
 
 
@@ -306,6 +355,20 @@ def _resolution(text: str) -> float:
     value = _number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _whole(text, least=0)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
     return value
 
 
@@ -481,6 +544,44 @@ def _json_value(value: Any) -> Any:
     if hasattr(value, "to_dict"):
         return value.to_dict()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    # The web framework is imported here only: the library never imports it.
+    import uvicorn
+
+    from api.config import Settings
+    from api.main import create_app
+    from kg.store import rdf_files
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"kg: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    changes: dict[str, Any] = {}
+    if args.paths:
+        rdf_files(args.paths)  # a missing file fails here, not inside the server's start-up
+        changes["data"] = tuple(args.paths)
+    if args.store is not None:
+        changes["store"] = args.store
+    if args.token_env is not None:
+        token = os.environ.get(args.token_env)
+        if not token:
+            print(f"kg: error: environment variable {args.token_env} is not set", file=sys.stderr)
+            return EXIT_ERROR
+        changes["token"] = token
+    if args.allow_updates:
+        changes["allow_updates"] = True
+    if args.query_timeout is not None:
+        changes["query_timeout"] = args.query_timeout
+    if args.max_results is not None:
+        changes["max_results"] = args.max_results
+    settings = dataclasses.replace(settings, **changes)
+    if settings.allow_updates and settings.token is None:
+        _progress("updates are allowed but no token is set, so none will be accepted")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

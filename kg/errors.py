@@ -22,16 +22,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "KGError",
+    "NotFoundError",
     "QueryError",
+    "QueryLimitError",
+    "QueryTimeoutError",
     "RDFSyntaxError",
+    "ResultLimitError",
     "ShapesError",
     "SourceError",
     "SourceNotFoundError",
     "StoreError",
     "UnsupportedFormatError",
+    "WriteRejectedError",
 ]
 
 
@@ -190,6 +196,51 @@ class QueryError(KGError):
 
     def __str__(self) -> str:
         return f"{_position('SPARQL query', self.line, self.column)}: {self.detail}"
+
+
+class QueryLimitError(QueryError):
+    """A query ran past one of the limits set for it (time, result size)."""
+
+
+class QueryTimeoutError(QueryLimitError):
+    """A query ran longer than its time limit and was stopped."""
+
+
+class ResultLimitError(QueryLimitError):
+    """A query's result is larger than the result-size cap."""
+
+
+class NotFoundError(KGError):
+    """The model has no entity (or graph) of that name.
+
+    Attributes
+    ----------
+    iri : str
+        What was looked for.
+    """
+
+    def __init__(self, iri: str, *, what: str = "entity") -> None:
+        self.iri: str = iri
+        self.what: str = what
+        super().__init__(f"no {what} <{iri}> in the model")
+
+
+class WriteRejectedError(KGError):
+    """A write was refused because the model would violate its shapes; nothing was changed.
+
+    Attributes
+    ----------
+    report : kg.validation.ValidationReport
+        The validation results the write would have caused.
+    """
+
+    def __init__(self, report: Any) -> None:
+        self.report = report
+        counts = report.counts()
+        super().__init__(
+            f"the write was rejected: it would leave the model with {counts['Violation']} "
+            "violation(s) of its shapes; nothing was changed"
+        )
 
 
 class ShapesError(_MaybeLocatedError):

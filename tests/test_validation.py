@@ -49,3 +49,18 @@ def test_custom_shapes_graph_is_used_as_given() -> None:
 def test_missing_shapes_file_is_a_shapes_error(tmp_path: Path) -> None:
     with pytest.raises(ShapesError, match="not found"):
         validate(rdflib.Graph(), shapes=tmp_path / "none.ttl")
+
+
+def test_focus_nodes_limit_validation_to_those_nodes() -> None:
+    minimal = (Path(__file__).parent / "fixtures" / "minimal.ttl").read_text(encoding="utf-8")
+    broken = minimal.replace("bm:targetsSegment ex:seg-families ; ", "").replace(
+        "bm:currentMaturity 3 ; bm:targetMaturity 4 ;",
+        "bm:currentMaturity 9 ; bm:targetMaturity 4 ;",
+    )
+    graph = rdflib.Graph().parse(data=broken, format="turtle")
+    full = validate(graph)
+    assert sorted(r.focus_node for r in full.results) == ["ex:cap-billing", "ex:vp-family"]
+    focused = validate(graph, focus_nodes=[rdflib.URIRef("https://example.org/mini/vp-family")])
+    assert [(r.focus_node, r.path) for r in focused.results] == [
+        ("ex:vp-family", "bm:targetsSegment")
+    ]

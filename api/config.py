@@ -1,0 +1,59 @@
+"""Configuration of the API, from environment variables.
+
+| variable | meaning | default |
+| --- | --- | --- |
+| ``KG_DATA`` | files or folders to load at start-up, ``:``-separated | the telco example |
+| ``KG_STORE`` | folder of an on-disk store (kept across restarts) | in memory |
+| ``KG_TOKEN`` | bearer token that writes must present; writes are refused without one | none |
+| ``KG_ALLOW_UPDATES`` | ``true`` to accept SPARQL updates (with the token) | ``false`` |
+| ``KG_QUERY_TIMEOUT`` | seconds a SPARQL query may run | ``10`` |
+| ``KG_MAX_RESULTS`` | rows (or triples) a SPARQL result may have | ``10000`` |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Settings"]
+
+_TELCO = Path(__file__).resolve().parent.parent / "data" / "telco"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """What the API serves and how; see the module docstring for the environment variables."""
+
+    data: tuple[Path, ...] = field(default=(_TELCO,))
+    store: Path | None = None
+    token: str | None = None
+    allow_updates: bool = False
+    query_timeout: float = 10.0
+    max_results: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.query_timeout <= 0:
+            raise ValueError("KG_QUERY_TIMEOUT must be a positive number of seconds")
+        if self.max_results < 1:
+            raise ValueError("KG_MAX_RESULTS must be at least 1")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from environment variables (``os.environ`` by default)."""
+        env = os.environ if environ is None else environ
+        data = env.get("KG_DATA")
+        try:
+            return cls(
+                data=tuple(Path(p) for p in data.split(":") if p)
+                if data is not None
+                else (_TELCO,),
+                store=Path(env["KG_STORE"]) if env.get("KG_STORE") else None,
+                token=env.get("KG_TOKEN") or None,
+                allow_updates=env.get("KG_ALLOW_UPDATES", "false").lower() in ("1", "true", "yes"),
+                query_timeout=float(env.get("KG_QUERY_TIMEOUT", "10")),
+                max_results=int(env.get("KG_MAX_RESULTS", "10000")),
+            )
+        except ValueError as error:
+            raise ValueError(f"bad API configuration: {error}") from error

@@ -1,0 +1,123 @@
+"""The one place where errors become HTTP responses: RFC 9457 problem details (problem+json).
+
+Every error response has the same body shape::
+
+    {"type": "https://w3id.org/bmkg/problems/<kind>", "title": "...", "status": 400,
+     "detail": "...", ...extra members (line, column, results)}
+
+The library's typed errors (:mod:`kg.errors`) map to statuses here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kg.errors import (
+    KGError,
+    NotFoundError,
+    QueryError,
+    QueryTimeoutError,
+    RDFSyntaxError,
+    ResultLimitError,
+    ShapesError,
+    SourceError,
+    StoreError,
+    WriteRejectedError,
+)
+
+__all__ = ["PROBLEM_JSON", "ApiError", "install", "problem"]
+
+PROBLEM_JSON = "application/problem+json"
+_BASE = "https://w3id.org/bmkg/problems/"
+
+
+class ApiError(Exception):
+    """An error of the HTTP layer itself (authentication, content negotiation, bad request)."""
+
+    def __init__(self, status: int, kind: str, title: str, detail: str, **extra: Any) -> None:
+        self.status, self.kind, self.title, self.detail, self.extra = (
+            status,
+            kind,
+            title,
+            detail,
+            extra,
+        )
+        super().__init__(detail)
+
+
+def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem+json response."""
+    body = {"type": _BASE + kind, "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _from_library(error: KGError) -> JSONResponse:
+    if isinstance(error, RDFSyntaxError):
+        return problem(
+            400, "malformed-rdf", "Malformed RDF", str(error), line=error.line, column=error.column
+        )
+    if isinstance(error, QueryTimeoutError):
+        return problem(503, "query-timeout", "Query time limit reached", str(error))
+    if isinstance(error, ResultLimitError):
+        return problem(413, "result-too-large", "Result larger than the cap", str(error))
+    if isinstance(error, QueryError):
+        return problem(
+            400,
+            "malformed-query",
+            "Malformed SPARQL",
+            error.detail,
+            line=error.line,
+            column=error.column,
+        )
+    if isinstance(error, NotFoundError):
+        return problem(404, "not-found", "Not found", str(error), iri=error.iri)
+    if isinstance(error, WriteRejectedError):
+        return problem(
+            422,
+            "shape-violation",
+            "The write would violate the shapes",
+            str(error),
+            results=error.report.to_dict()["results"],
+        )
+    if isinstance(error, SourceError):
+        return problem(400, "bad-source", "Unreadable RDF", str(error))
+    if isinstance(error, StoreError | ShapesError):
+        return problem(500, "server-error", "The store or the shapes failed", str(error))
+    return problem(500, "server-error", "Internal error", str(error))
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json."""
+
+    @app.exception_handler(KGError)
+    async def library_error(request: Request, error: KGError) -> JSONResponse:
+        return _from_library(error)
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, error: ApiError) -> JSONResponse:
+        return problem(error.status, error.kind, error.title, error.detail, **error.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in error.errors()
+        ]
+        return problem(400, "bad-request", "Bad request", "the request is not valid", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}.get(
+            error.status_code, "http-error"
+        )
+        return problem(error.status_code, kind, str(error.detail), str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        return problem(500, "server-error", "Internal error", f"{type(error).__name__}: {error}")

@@ -1,0 +1,65 @@
+"""The FastAPI app: wiring only. Each router translates HTTP to calls on :mod:`kg` and back.
+
+Run it with ``kg serve`` or ``uvicorn api.main:app``; configure it with environment variables
+(:mod:`api.config`). OpenAPI documentation is served at ``/docs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.config import Settings
+from api.deps import AppState
+from api.routers import resources, sparql
+from kg._version import __version__
+from kg.model import open_model
+from kg.ontology import ONTOLOGY_IRI
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. The model is opened when the app starts and closed when it stops.
+
+    With an on-disk store that already holds a model, the store is served as it is (the files
+    in ``KG_DATA`` are not loaded again, so writes made through the API are kept); a new or
+    in-memory store is filled from ``KG_DATA``.
+    """
+    chosen = settings if settings is not None else Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        model = open_model(path=chosen.store)
+        try:
+            if set(model.graphs()) <= {str(ONTOLOGY_IRI)} and chosen.data:
+                model.load(*chosen.data)
+            app.state.kg = AppState(settings=chosen, model=model)
+            yield
+        finally:
+            model.close()
+
+    app = FastAPI(
+        title="Business Model Knowledge Graph",
+        version=__version__,
+        description=(
+            "The ten strategic questions, silos, validation and the model's entities over HTTP, "
+            "and a standard SPARQL 1.1 endpoint at /sparql."
+        ),
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(sparql.router)
+    app.include_router(resources.router)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # ``uvicorn api.main:app`` reads the environment when the app is first asked for, not when
+    # this module is imported (tests build their own apps with create_app).
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

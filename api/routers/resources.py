@@ -1,0 +1,233 @@
+"""The model's resources: the ten questions, silos, validation, entities and export.
+
+- ``GET /questions`` (all ten answers) and ``GET /questions/{n}``, with the thresholds of
+  :class:`kg.questions.Parameters` as query parameters.
+- ``GET /silos`` and ``GET /validation``: the silo analysis and the validation report.
+- ``GET /entities?type=CustomerSegment&label=&limit=&offset=`` (other query parameters filter
+  by property value, e.g. ``&lifecycleStatus=Live``), ``GET/PUT/DELETE /entities/{iri}`` (the
+  IRI URL-encoded) and ``POST /entities``. Entities are JSON by default and JSON-LD (with their
+  ``@context``) when ``Accept`` asks for ``application/ld+json``. Writes need the bearer token;
+  a write that would violate the shapes is refused with 422 and nothing changes
+  (see :mod:`kg.entities`).
+- ``GET /export?format=turtle&graph=IRI``: the whole model or one named graph.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import State, WriteAccess
+from api.errors import ApiError
+from kg import entities
+from kg.questions import QUESTIONS, Parameters, ask, ask_all
+from kg.silos import find_silos
+from kg.validation import validate
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+JSON_LD = "application/ld+json"
+
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "turtle": ("turtle", "text/turtle"),
+    "ntriples": ("ntriples", "application/n-triples"),
+    "nquads": ("nquads", "application/n-quads"),
+    "trig": ("trig", "application/trig"),
+    "jsonld": ("json-ld", JSON_LD),
+    "rdfxml": ("xml", "application/rdf+xml"),
+}
+_LIST_PARAMETERS = {"type", "limit", "offset", "label"}
+
+
+def _bad_request(error: ValueError) -> ApiError:
+    return ApiError(400, "bad-request", "Bad request", str(error))
+
+
+def question_parameters(
+    growth_target: Annotated[
+        float | None, Query(description="Annual growth segments should carry, 0.04 is 4% (Q1)")
+    ] = None,
+    min_attractive_size: Annotated[
+        int | None, Query(description="Smallest attractive segment size (Q1)")
+    ] = None,
+    max_evidence_age_months: Annotated[
+        int | None, Query(description="Oldest acceptable evidence, in months (Q2)")
+    ] = None,
+    as_of: Annotated[date | None, Query(description="Day of the analysis, YYYY-MM-DD")] = None,
+    min_fit: Annotated[float | None, Query(description="Smallest acceptable fit, 0-1 (Q3)")] = None,
+    min_gap: Annotated[int | None, Query(description="Maturity gap that counts (Q7)")] = None,
+    max_partner_cost_share: Annotated[
+        float | None, Query(description="Largest share of partner costs for one partner (Q10)")
+    ] = None,
+) -> Parameters:
+    """The thresholds of :class:`kg.questions.Parameters`; unset ones keep their defaults."""
+    given: dict[str, Any] = {
+        "growth_target": growth_target,
+        "min_attractive_size": min_attractive_size,
+        "max_evidence_age_months": max_evidence_age_months,
+        "as_of": as_of,
+        "min_fit": min_fit,
+        "min_gap": min_gap,
+        "max_partner_cost_share": max_partner_cost_share,
+    }
+    for name, value in given.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ApiError(400, "bad-request", "Bad request", f"{name} must be a finite number")
+    try:
+        return Parameters(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as error:
+        raise _bad_request(error) from None
+
+
+QuestionParameters = Annotated[Parameters, Depends(question_parameters)]
+Body_ = Annotated[dict[str, Any], Body(description="The entity in its JSON form")]
+
+
+def _wants_json_ld(request: Request) -> bool:
+    for part in request.headers.get("accept", "").split(","):
+        media, *options = (p.strip() for p in part.split(";"))
+        if media.lower() == JSON_LD:
+            return not any(
+                o.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for o in options
+            )
+    return False
+
+
+def _entity_response(
+    request: Request, body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    if _wants_json_ld(request):
+        return JSONResponse(
+            {"@context": entities.context(), **body},
+            status_code=status,
+            media_type=JSON_LD,
+            headers=headers,
+        )
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _location(iri: str) -> str:
+    return "/entities/" + quote(iri, safe="")
+
+
+@router.get("/questions", tags=["questions"], summary="Answer the ten strategic questions")
+def all_questions(state: State, params: QuestionParameters) -> list[dict[str, Any]]:
+    return [answer.to_dict() for answer in ask_all(state.model, params=params)]
+
+
+@router.get("/questions/{number}", tags=["questions"], summary="Answer one strategic question")
+def one_question(state: State, number: str, params: QuestionParameters) -> dict[str, Any]:
+    known = number.isascii() and number.isdigit() and int(number) in QUESTIONS
+    if not known:
+        raise ApiError(
+            404,
+            "not-found",
+            "Not found",
+            f"there is no question {number!r}; the questions are {min(QUESTIONS)} to "
+            f"{max(QUESTIONS)}",
+        )
+    return ask(state.model, int(number), params=params).to_dict()
+
+
+@router.get("/silos", tags=["analysis"], summary="Find the silos of the business model")
+def silos(state: State) -> dict[str, Any]:
+    return find_silos(state.model).to_dict()
+
+
+@router.get("/validation", tags=["analysis"], summary="Validate the model against its shapes")
+def validation(state: State) -> dict[str, Any]:
+    return validate(state.model).to_dict()
+
+
+@router.get("/entities", tags=["entities"], summary="List the entities of a type")
+def list_entities(
+    request: Request,
+    state: State,
+    type: Annotated[str, Query(description="A bm: class by local name, e.g. CustomerSegment")],
+    limit: Annotated[int, Query(ge=0, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    label: Annotated[str | None, Query(description="Text one of the labels contains")] = None,
+) -> JSONResponse:
+    where = {k: v for k, v in request.query_params.items() if k not in _LIST_PARAMETERS}
+    try:
+        page = entities.list_entities(
+            state.model, type, limit=limit, offset=offset, label=label, where=where
+        )
+    except ValueError as error:
+        raise _bad_request(error) from None
+    if _wants_json_ld(request):
+        body = {"@context": entities.context(), "@graph": page.items}
+        return JSONResponse(body, media_type=JSON_LD)
+    return JSONResponse(page.to_dict())
+
+
+@router.get("/entities/{iri:path}", tags=["entities"], summary="Describe one entity")
+def get_entity(request: Request, state: State, iri: str) -> JSONResponse:
+    try:
+        body = entities.get_entity(state.model, iri)
+    except ValueError as error:
+        raise _bad_request(error) from None
+    return _entity_response(request, body)
+
+
+@router.post("/entities", tags=["entities"], status_code=201, summary="Create an entity")
+def create_entity(request: Request, state: State, _: WriteAccess, body: Body_) -> JSONResponse:
+    with state.write_lock:
+        try:
+            iri, _triples = entities.from_json(body)
+            if "@id" in body and entities.entity_exists(state.model, iri):
+                raise ApiError(
+                    409,
+                    "conflict",
+                    "Already exists",
+                    f"the entity <{iri}> already exists; update it with PUT",
+                )
+            iri = entities.create_entity(state.model, {**body, "@id": iri})
+        except ValueError as error:
+            raise _bad_request(error) from None
+        created = entities.get_entity(state.model, iri)
+    return _entity_response(request, created, 201, {"Location": _location(iri)})
+
+
+@router.put("/entities/{iri:path}", tags=["entities"], summary="Replace an entity's triples")
+def update_entity(
+    request: Request, state: State, _: WriteAccess, iri: str, body: Body_
+) -> JSONResponse:
+    with state.write_lock:
+        try:
+            entities.update_entity(state.model, iri, body)
+        except ValueError as error:
+            raise _bad_request(error) from None
+        updated = entities.get_entity(state.model, iri)
+    return _entity_response(request, updated)
+
+
+@router.delete(
+    "/entities/{iri:path}", tags=["entities"], status_code=204, summary="Delete an entity"
+)
+def delete_entity(state: State, _: WriteAccess, iri: str) -> Response:
+    with state.write_lock:
+        try:
+            entities.delete_entity(state.model, iri)
+        except ValueError as error:
+            raise _bad_request(error) from None
+    return Response(status_code=204)
+
+
+@router.get("/export", tags=["export"], summary="Export the model or one named graph")
+def export(
+    state: State,
+    format: Literal["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"] = "turtle",
+    graph: Annotated[str | None, Query(description="IRI of one named graph")] = None,
+) -> Response:
+    if graph is not None and graph not in state.model.graphs():
+        raise ApiError(404, "not-found", "Not found", f"no graph <{graph}> in the model", iri=graph)
+    name, media_type = _EXPORTS[format]
+    return Response(state.model.serialize(format=name, graph=graph), media_type=media_type)

@@ -1,0 +1,361 @@
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``: queries, updates and a service description.
+
+- ``GET /sparql?query=...`` and ``POST /sparql`` (form-encoded ``query=`` or ``update=``, or a
+  body of type ``application/sparql-query`` or ``application/sparql-update``), with the protocol's
+  ``default-graph-uri`` and ``named-graph-uri``.
+- Results by content negotiation on ``Accept`` (q-values honoured): SPARQL JSON (default), XML,
+  CSV or TSV for ``SELECT`` and ``ASK``; Turtle (default), N-Triples, JSON-LD or RDF/XML for
+  ``CONSTRUCT`` and ``DESCRIBE``; 406 when nothing offered is acceptable.
+- ``GET /sparql`` without a query returns the SPARQL 1.1 Service Description.
+- Updates only when the server allows them (``KG_ALLOW_UPDATES``) and with the bearer token;
+  each is validated against the shapes before it is applied (see :func:`kg.sparql.apply_update`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AppState, State, require_token
+from api.errors import PROBLEM_JSON, ApiError
+from kg.sparql import (
+    GRAPH_FORMATS,
+    RESULTS_FORMATS,
+    SERVICE_PREFIXES,
+    apply_update,
+    run_query,
+    serialize_triples,
+    service_description,
+)
+
+__all__ = ["negotiate", "router"]
+
+router = APIRouter(tags=["SPARQL"])
+
+_FORM = "application/x-www-form-urlencoded"
+_SPARQL_QUERY = "application/sparql-query"
+_SPARQL_UPDATE = "application/sparql-update"
+
+# Other names clients use for the formats offered (SPARQLWrapper asks for some of them).
+_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "application/sparql-results+json": ("application/json",),
+    "application/sparql-results+xml": ("application/xml", "text/xml"),
+    "text/turtle": ("application/x-turtle", "application/turtle"),
+    "application/n-triples": ("text/plain",),
+    "application/ld+json": ("application/x-json+ld",),
+    "application/rdf+xml": ("application/xml", "text/xml"),
+}
+
+_DEFAULT_GRAPH_DOC = "IRI of a graph to use as the query's default graph (repeatable)"
+_NAMED_GRAPH_DOC = "IRI of a graph the query may name with GRAPH (repeatable)"
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"type": "object"}}},
+    }
+
+
+_RESULT_CONTENT = {
+    media: {"schema": {"type": "string"}} for media in [*RESULTS_FORMATS, *GRAPH_FORMATS]
+}
+_QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The query's results (SELECT, ASK) or graph (CONSTRUCT, DESCRIBE), or the "
+        "service description when there is no query",
+        "content": _RESULT_CONTENT,
+    },
+    400: _problem("Missing or malformed query (with line and column)"),
+    406: _problem("No acceptable result format"),
+    413: _problem("The result is larger than the server's cap (KG_MAX_RESULTS)"),
+    503: _problem("The query ran past the server's time limit (KG_QUERY_TIMEOUT)"),
+}
+_POST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_QUERY_RESPONSES,
+    200: {
+        **_QUERY_RESPONSES[200],
+        "content": {
+            **_RESULT_CONTENT,
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "added": {"type": "integer"},
+                        "removed": {"type": "integer"},
+                    },
+                }
+            },
+        },
+        "description": "Query results, or for an update the quads added and removed",
+    },
+    401: _problem("An update without a bearer token"),
+    403: _problem("Updates are disabled, or the token is wrong"),
+    415: _problem("The body is not form-encoded, a query or an update"),
+    422: _problem("The update would violate the shapes; the store is unchanged"),
+}
+_POST_BODY = {
+    "required": True,
+    "content": {
+        _FORM: {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string", "description": "a SPARQL 1.1 query"},
+                    "update": {"type": "string", "description": "a SPARQL 1.1 update"},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
+        _SPARQL_QUERY: {"schema": {"type": "string"}},
+        _SPARQL_UPDATE: {"schema": {"type": "string"}},
+    },
+}
+
+DefaultGraphs = Annotated[
+    list[str], Query(alias="default-graph-uri", description=_DEFAULT_GRAPH_DOC)
+]
+NamedGraphs = Annotated[list[str], Query(alias="named-graph-uri", description=_NAMED_GRAPH_DOC)]
+Accept = Annotated[str | None, Header(description="the result formats wanted, with q-values")]
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query (or the service description)",
+    responses=_QUERY_RESPONSES,
+    response_class=Response,
+)
+async def sparql_get(
+    request: Request,
+    state: State,
+    default_graphs: DefaultGraphs = [],  # noqa: B006 (FastAPI copies defaults)
+    named_graphs: NamedGraphs = [],  # noqa: B006
+    accept: Accept = None,
+    query: Annotated[
+        str | None,
+        Query(description="a SPARQL 1.1 query; without one, the service description is returned"),
+    ] = None,
+) -> Response:
+    """Run a query given in the URL, or describe the endpoint when there is none."""
+    if query is None:
+        return _service_description(request, state, accept)
+    return await _query(state, query, accept, default_graphs, named_graphs)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update",
+    responses=_POST_RESPONSES,
+    response_class=Response,
+    openapi_extra={"requestBody": _POST_BODY},
+)
+async def sparql_post(
+    request: Request,
+    state: State,
+    default_graphs: DefaultGraphs = [],  # noqa: B006 (FastAPI copies defaults)
+    named_graphs: NamedGraphs = [],  # noqa: B006
+    accept: Accept = None,
+    content_type: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Run a query or an update sent in the body (form-encoded, or as the request's body)."""
+    media = (content_type or "").partition(";")[0].strip().lower()
+    try:
+        body = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ApiError(
+            400, "bad-request", "Bad request", f"the body is not UTF-8: {error}"
+        ) from None
+    query: str | None = None
+    update: str | None = None
+    if media == _FORM:
+        form = parse_qs(body, keep_blank_values=True)
+        query = _single(form, "query")
+        update = _single(form, "update")
+        default_graphs = [*default_graphs, *form.get("default-graph-uri", [])]
+        named_graphs = [*named_graphs, *form.get("named-graph-uri", [])]
+        if query is not None and update is not None:
+            raise ApiError(
+                400, "bad-request", "Bad request", "send either 'query' or 'update', not both"
+            )
+    elif media == _SPARQL_QUERY:
+        query = body
+    elif media == _SPARQL_UPDATE:
+        update = body
+    else:
+        raise ApiError(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            f"POST a body of type {_FORM}, {_SPARQL_QUERY} or {_SPARQL_UPDATE}, "
+            f"not {media or '(none)'!r}",
+        )
+    if update is not None:
+        return await _update(state, update, authorization)
+    if query is None or not query.strip():
+        raise _missing("query")
+    return await _query(state, query, accept, default_graphs, named_graphs)
+
+
+def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
+    """Pick the offered media type the ``Accept`` header prefers; ``None`` if none is acceptable.
+
+    Each offered type takes the q-value of the most specific range that matches it (so
+    ``*/*, text/csv;q=0`` refuses CSV). The highest q-value wins; between equals, the type whose
+    range the client listed first, then the order of ``offered``. A missing or empty header
+    accepts the first offered.
+
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", ["text/csv",
+    ...           "application/sparql-results+xml"])
+    'application/sparql-results+xml'
+    """
+    if accept is None or not accept.strip():
+        return offered[0]
+    ranges = _ranges(accept)
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for position, media in enumerate(offered):
+        aliases = _ALIASES.get(media, ())
+        matching = [
+            (_specificity(pattern), -order, quality)
+            for order, (pattern, quality) in enumerate(ranges)
+            if _matches(pattern, media) or pattern in aliases
+        ]
+        if not matching:
+            continue
+        _, order, quality = max(matching)
+        score = (quality, order, -position)
+        if quality > 0 and (best is None or score > best):
+            best, chosen = score, media
+    return chosen
+
+
+def _ranges(accept: str) -> list[tuple[str, float]]:
+    ranges: list[tuple[str, float]] = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        media = media.lower()
+        if "/" not in media:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media, quality))
+    return ranges
+
+
+def _specificity(pattern: str) -> int:
+    if pattern == "*/*":
+        return 0
+    return 1 if pattern.endswith("/*") else 2
+
+
+def _matches(pattern: str, media: str) -> bool:
+    if pattern in ("*/*", media):
+        return True
+    kind, _, sub = pattern.partition("/")
+    return sub == "*" and media.partition("/")[0] == kind
+
+
+def _choose(accept: str | None, offered: Sequence[str]) -> str:
+    media = negotiate(accept, offered)
+    if media is None:
+        raise ApiError(
+            406,
+            "not-acceptable",
+            "Not acceptable",
+            f"no acceptable format for this result; available: {', '.join(offered)}",
+            available=list(offered),
+        )
+    return media
+
+
+async def _query(
+    state: AppState,
+    query: str,
+    accept: str | None,
+    default_graphs: Sequence[str],
+    named_graphs: Sequence[str],
+) -> Response:
+    settings = state.settings
+    result = await run_in_threadpool(
+        run_query,
+        state.model,
+        query,
+        timeout=settings.query_timeout,
+        max_results=settings.max_results,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+    )
+    media = _choose(accept, result.media_types)
+    try:
+        body = result.serialize(media)
+    except ValueError as error:
+        raise ApiError(
+            406,
+            "not-acceptable",
+            "Not acceptable",
+            f"{error}; ask for another format",
+            available=[m for m in result.media_types if m != media],
+        ) from None
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+async def _update(state: AppState, update: str, authorization: str | None) -> Response:
+    if not state.settings.allow_updates:
+        raise ApiError(
+            403,
+            "updates-disabled",
+            "Updates are disabled",
+            "this server does not accept SPARQL updates (set KG_ALLOW_UPDATES=true to allow them)",
+        )
+    require_token(state, authorization)
+    if not update.strip():
+        raise _missing("update")
+
+    def write() -> dict[str, int]:
+        with state.write_lock:
+            summary = apply_update(state.model, update)
+            state.model.flush()
+        return summary.to_dict()
+
+    return JSONResponse(await run_in_threadpool(write))
+
+
+def _service_description(request: Request, state: AppState, accept: str | None) -> Response:
+    media = _choose(accept, tuple(GRAPH_FORMATS))
+    endpoint = str(request.url.replace(query=""))
+    triples = service_description(endpoint, model=state.model, updates=state.settings.allow_updates)
+    body = serialize_triples(triples, GRAPH_FORMATS[media], prefixes=SERVICE_PREFIXES)
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+def _single(form: Mapping[str, list[str]], name: str) -> str | None:
+    values = form.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise ApiError(
+            400, "bad-request", "Bad request", f"give '{name}' once, not {len(values)} times"
+        )
+    return values[0]
+
+
+def _missing(what: str) -> ApiError:
+    return ApiError(
+        400,
+        f"missing-{what}",
+        f"Missing {what}",
+        f"the request has no SPARQL {what}; send it as '{what}=' or as the body",
+    )

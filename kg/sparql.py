@@ -1,0 +1,555 @@
+"""SPARQL over a knowledge graph with limits, result serialisation and validated updates.
+
+This is the library side of the SPARQL 1.1 Protocol endpoint; it knows nothing of HTTP.
+
+- :func:`run_query` runs a query with a time limit and a result-size cap and returns a
+  :class:`QueryResult` (raising :class:`~kg.errors.QueryTimeoutError` or
+  :class:`~kg.errors.ResultLimitError` when a limit is hit).
+- :meth:`QueryResult.serialize` writes it as SPARQL JSON, XML, CSV or TSV (``SELECT``, ``ASK``)
+  or as Turtle, N-Triples, JSON-LD or RDF/XML (``CONSTRUCT``, ``DESCRIBE``).
+- :func:`apply_update` runs a SPARQL update only if the model still conforms to its shapes
+  where the update touched it; otherwise it raises :class:`~kg.errors.WriteRejectedError` and
+  leaves the store as it was.
+- :func:`service_description` describes an endpoint with the SPARQL 1.1 Service Description
+  vocabulary.
+
+Queries and updates that would make Oxigraph reach other servers (``SERVICE``, ``LOAD``) are
+refused with :class:`~kg.errors.QueryError`.
+
+>>> from kg.model import open_model
+>>> from kg.sparql import run_query
+>>> result = run_query(open_model(), "ASK { ?c a owl:Class }", timeout=5, max_results=10)
+>>> result.boolean, result.serialize("application/sparql-results+json")
+(True, b'{"head":{},"boolean":true}')
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, TypeAlias
+
+import pyoxigraph as ox
+
+from kg.entities import check_write
+from kg.errors import (
+    QueryError,
+    QueryTimeoutError,
+    ResultLimitError,
+    StoreError,
+    WriteRejectedError,
+)
+from kg.store import KnowledgeGraph
+from kg.vocab import STANDARD_PREFIXES
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "RESULTS_FORMATS",
+    "SERVICE_PREFIXES",
+    "QueryKind",
+    "QueryResult",
+    "UpdateSummary",
+    "apply_update",
+    "run_query",
+    "serialize_triples",
+    "service_description",
+]
+
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+RESULTS_FORMATS: Mapping[str, ox.QueryResultsFormat] = MappingProxyType(
+    {
+        "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        "text/csv": ox.QueryResultsFormat.CSV,
+        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    }
+)
+"""Media types of ``SELECT`` and ``ASK`` results, the default first."""
+
+GRAPH_FORMATS: Mapping[str, ox.RdfFormat] = MappingProxyType(
+    {
+        "text/turtle": ox.RdfFormat.TURTLE,
+        "application/n-triples": ox.RdfFormat.N_TRIPLES,
+        "application/ld+json": ox.RdfFormat.JSON_LD,
+        "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    }
+)
+"""Media types of ``CONSTRUCT`` and ``DESCRIBE`` results (and graphs), the default first."""
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+_VOID = "http://rdfs.org/ns/void#"
+_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+
+
+class QueryKind(StrEnum):
+    """What a query returns."""
+
+    SOLUTIONS = "solutions"  # SELECT
+    BOOLEAN = "boolean"  # ASK
+    GRAPH = "graph"  # CONSTRUCT, DESCRIBE
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The materialised result of a query, within the cap it was run with.
+
+    Attributes
+    ----------
+    kind : QueryKind
+    variables : tuple of str
+        The projected variables of a ``SELECT`` (without ``?``), in order.
+    rows : tuple of dict
+        One mapping from variable name to term per solution (unbound variables left out).
+    boolean : bool or None
+        The answer of an ``ASK``.
+    triples : tuple of pyoxigraph.Triple
+        The triples of a ``CONSTRUCT`` or ``DESCRIBE``, each once.
+    prefixes : dict
+        Prefixes used to abbreviate IRIs in Turtle and RDF/XML output.
+    """
+
+    kind: QueryKind
+    variables: tuple[str, ...] = ()
+    rows: tuple[dict[str, Term], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+    prefixes: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        """The media types this result can be written in, the default first."""
+        return tuple(GRAPH_FORMATS if self.kind is QueryKind.GRAPH else RESULTS_FORMATS)
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as a SPARQL 1.1 Query Results JSON document (``SELECT``, ``ASK``)."""
+        if self.kind is QueryKind.BOOLEAN:
+            return {"head": {}, "boolean": bool(self.boolean)}
+        if self.kind is QueryKind.GRAPH:
+            raise ValueError("a graph result has no SPARQL results JSON form")
+        return {
+            "head": {"vars": list(self.variables)},
+            "results": {
+                "bindings": [
+                    {name: _json_term(term) for name, term in row.items()} for row in self.rows
+                ]
+            },
+        }
+
+    def serialize(self, media_type: str) -> bytes:
+        """Write the result in the format of a media type from :attr:`media_types`.
+
+        Raises
+        ------
+        ValueError
+            The media type does not fit this kind of result, or its format cannot represent
+            the result (RDF 1.2 triple terms in JSON-LD).
+        """
+        if self.kind is QueryKind.GRAPH:
+            rdf_format = GRAPH_FORMATS.get(media_type)
+            if rdf_format is None:
+                raise ValueError(f"a graph cannot be written as {media_type!r}")
+            return serialize_triples(self.triples, rdf_format, prefixes=self.prefixes)
+        results_format = RESULTS_FORMATS.get(media_type)
+        if results_format is None:
+            raise ValueError(f"query results cannot be written as {media_type!r}")
+        document = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+        if results_format == ox.QueryResultsFormat.JSON:
+            return document.encode()
+        # pyoxigraph writes XML, CSV and TSV by the specs; it needs its own results object,
+        # which only its parser makes from terms already in hand.
+        parsed = ox.parse_query_results(document.encode(), format=ox.QueryResultsFormat.JSON)
+        try:
+            data = parsed.serialize(format=results_format)
+        except (OSError, ValueError) as error:
+            raise ValueError(
+                f"the results cannot be written as {results_format.name}: {error}"
+            ) from None
+        assert data is not None  # no output target given, so pyoxigraph returns bytes
+        return data
+
+
+def serialize_triples(
+    triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat, *, prefixes: Mapping[str, str]
+) -> bytes:
+    """Write triples in an RDF format, abbreviating IRIs with ``prefixes`` where it can."""
+    abbreviates = rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+    try:
+        data = ox.serialize(
+            list(triples), format=rdf_format, prefixes=dict(prefixes) if abbreviates else None
+        )
+    except (OSError, ValueError) as error:  # e.g. RDF 1.2 triple terms in JSON-LD
+        raise ValueError(f"the graph cannot be written as {rdf_format.name}: {error}") from None
+    assert data is not None
+    return data
+
+
+def run_query(
+    model: KnowledgeGraph,
+    sparql: str,
+    *,
+    timeout: float | None,
+    max_results: int | None,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+) -> QueryResult:
+    """Run a SPARQL query on a knowledge graph within a time limit and a result-size cap.
+
+    Parameters
+    ----------
+    model
+        The knowledge graph. Without ``default_graphs`` the query's default graph is the union
+        of all graphs, as in :meth:`~kg.store.KnowledgeGraph.query`.
+    sparql
+        The query; the prefixes of :meth:`~kg.store.KnowledgeGraph.query` are predeclared.
+    timeout
+        Seconds the query (with the reading of its results) may take; ``None`` for no limit.
+    max_results
+        Rows (``SELECT``) or triples (``CONSTRUCT``, ``DESCRIBE``) the result may have; ``None``
+        for no cap.
+    default_graphs, named_graphs
+        The RDF dataset of the SPARQL protocol (``default-graph-uri``, ``named-graph-uri``).
+
+    Raises
+    ------
+    QueryError
+        The query is malformed (with line and column) or cannot run.
+    QueryTimeoutError
+        The time limit was reached. The evaluation in progress inside Oxigraph cannot be
+        interrupted: it finishes on its own in the background and its result is dropped.
+    ResultLimitError
+        The result is larger than ``max_results``.
+    """
+    prefixes = {**model.prefixes, **STANDARD_PREFIXES}
+    options: dict[str, Any] = {"prefixes": prefixes}
+    if default_graphs:
+        options["default_graph"] = [ox.NamedNode(_iri(g)) for g in default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs:
+        options["named_graphs"] = [ox.NamedNode(_iri(g)) for g in named_graphs]
+    store = model.store
+    cancelled = threading.Event()
+    outcome: list[QueryResult | QueryError] = []
+
+    def work() -> None:
+        # pyoxigraph's results may only be dropped on the thread that made them, so nothing
+        # that refers to them (a traceback's frames) may leave this thread: errors are handed
+        # over as new exceptions, without traceback.
+        try:
+            outcome.append(_materialise(store.query(sparql, **options), max_results, cancelled))
+        except SyntaxError as error:
+            outcome.append(_query_error(error))
+        except (RuntimeError, OSError, ValueError) as error:
+            outcome.append(QueryError(str(error)))
+        except ResultLimitError as error:
+            outcome.append(ResultLimitError(error.detail))
+        except _Cancelled:
+            pass
+        except Exception as error:
+            outcome.append(QueryError(f"the query failed: {type(error).__name__}: {error}"))
+
+    _refuse_remote(sparql)
+    # Oxigraph releases the GIL while it evaluates, so the waiting thread can give up on time.
+    worker = threading.Thread(target=work, name="kg-sparql-query", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        cancelled.set()
+        raise QueryTimeoutError(
+            f"the query ran longer than its time limit of {timeout:g} s and was stopped"
+        )
+    result = outcome[0]
+    if isinstance(result, QueryError):
+        raise result
+    return replace(result, prefixes=prefixes) if result.kind is QueryKind.GRAPH else result
+
+
+_STRINGS_IRIS_COMMENTS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_REMOTE = re.compile(r"(?<![\w:?$])(SERVICE|LOAD)(?![\w:-])", re.IGNORECASE)
+
+
+def _refuse_remote(sparql: str) -> None:
+    """Refuse ``SERVICE`` and ``LOAD``: Oxigraph would fetch other servers on a client's behalf."""
+    found = _REMOTE.search(_STRINGS_IRIS_COMMENTS.sub(" ", sparql))
+    if found is not None:
+        raise QueryError(
+            f"{found.group(1).upper()} is not supported here: this endpoint does not reach "
+            "other servers"
+        )
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _materialise(
+    answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    cap: int | None,
+    cancelled: threading.Event,
+) -> QueryResult:
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(QueryKind.BOOLEAN, boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        names = tuple(v.value for v in answer.variables)
+        rows: list[dict[str, Term]] = []
+        for solution in answer:
+            if cancelled.is_set():
+                raise _Cancelled
+            if cap is not None and len(rows) >= cap:
+                raise ResultLimitError(_too_many(cap, "rows"))
+            rows.append({n: solution[n] for n in names if solution[n] is not None})
+        return QueryResult(QueryKind.SOLUTIONS, variables=names, rows=tuple(rows))
+    triples: dict[ox.Triple, None] = {}
+    for triple in answer:
+        if cancelled.is_set():
+            raise _Cancelled
+        triples[triple] = None
+        if cap is not None and len(triples) > cap:
+            raise ResultLimitError(_too_many(cap, "triples"))
+    return QueryResult(QueryKind.GRAPH, triples=tuple(triples))
+
+
+def _too_many(cap: int, what: str) -> str:
+    return (
+        f"the result has more than {cap} {what}, the cap of this endpoint; "
+        "narrow the query or page through it with LIMIT and OFFSET"
+    )
+
+
+def _query_error(error: SyntaxError) -> QueryError:
+    position = _POSITION.match(str(error.msg))
+    if position is None:
+        return QueryError(str(error.msg))
+    line, column, detail = position.groups()
+    return QueryError(detail, line=int(line), column=int(column))
+
+
+def _iri(text: str) -> str:
+    try:
+        return ox.NamedNode(text).value
+    except ValueError as error:
+        raise QueryError(f"not an absolute IRI: {text!r}") from error
+
+
+def _json_term(term: Term) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        encoded: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language is not None:
+            encoded["xml:lang"] = term.language
+        elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING):
+            encoded["datatype"] = term.datatype.value
+        return encoded
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Updates
+
+
+@dataclass(frozen=True)
+class UpdateSummary:
+    """What an accepted update changed: the quads it added and removed."""
+
+    added: int
+    removed: int
+
+    def to_dict(self) -> dict[str, int]:
+        """Plain data."""
+        return {"added": self.added, "removed": self.removed}
+
+
+def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
+    """Run a SPARQL 1.1 update if it adds no violation of the shapes; otherwise change nothing.
+
+    The update runs first on an in-memory copy of the store, which gives the quads it adds and
+    removes. Those are checked as every other write is (:func:`kg.entities.check_write`: only
+    the nodes the change touches are validated, on their neighbourhood), and, if they add no
+    violation, applied to the store as one transaction and flushed. Copying and comparing the
+    store costs time in proportion to its size; validation does not. The caller serialises
+    writes (the API holds its write lock while this runs).
+
+    Parameters
+    ----------
+    model
+        The knowledge graph.
+    update
+        The SPARQL update; the usual prefixes are predeclared. Operations without ``GRAPH`` (or
+        ``WITH``) act on the store's default graph, as SPARQL says, not on the union.
+
+    Returns
+    -------
+    UpdateSummary
+
+    Raises
+    ------
+    QueryError
+        The update is malformed (with line and column) or cannot run.
+    WriteRejectedError
+        The update would add violations of the shapes; its report holds only those. The store
+        is unchanged.
+    StoreError
+        The store could not be written.
+
+    Examples
+    --------
+    >>> from kg.model import open_model
+    >>> model = open_model()
+    >>> apply_update(model, 'INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:p> "1" } }')
+    UpdateSummary(added=1, removed=0)
+    """
+    store: ox.Store = model.store
+    prefixes = {**model.prefixes, **STANDARD_PREFIXES}
+    before = set(store.quads_for_pattern(None, None, None, None))
+    _refuse_remote(update)
+    trial = ox.Store()
+    trial.extend(before)
+    try:
+        trial.update(update, prefixes=prefixes)
+    except SyntaxError as error:
+        raise _query_error(error) from error
+    except (RuntimeError, OSError, ValueError) as error:
+        raise QueryError(str(error)) from error
+    after = set(trial.quads_for_pattern(None, None, None, None))
+    added, removed = after - before, before - after
+    if not added and not removed:
+        return UpdateSummary(added=0, removed=0)
+    report = check_write(model, remove=removed, add=added)
+    if not report.conforms:
+        raise WriteRejectedError(report)
+    if any(_has_blank_node(q) for q in added | removed):
+        # DELETE DATA cannot name blank nodes, so the update itself is run again; it saw the
+        # same store under the caller's lock, so it makes the same change up to new blank
+        # node names.
+        request, request_prefixes = update, prefixes
+    else:
+        request, request_prefixes = _data_update(removed, added), None
+    try:
+        store.update(request, prefixes=request_prefixes)
+    except OSError as error:
+        raise StoreError(f"cannot write to store: {error}", path=model.path) from error
+    model.flush()
+    return UpdateSummary(added=len(added), removed=len(removed))
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object, quad.graph_name))
+
+
+def _data_update(removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> str:
+    operations = []
+    if removed:
+        operations.append(f"DELETE DATA {{\n{_quads(removed)}\n}}")
+    if added:
+        operations.append(f"INSERT DATA {{\n{_quads(added)}\n}}")
+    return " ;\n".join(operations)
+
+
+def _quads(quads: Iterable[ox.Quad]) -> str:
+    lines = []
+    for quad in quads:
+        triple = f"{_sparql(quad.subject)} {_sparql(quad.predicate)} {_sparql(quad.object)} ."
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            lines.append(triple)
+        else:
+            lines.append(f"GRAPH {quad.graph_name} {{ {triple} }}")
+    return "\n".join(lines)
+
+
+def _sparql(term: Term) -> str:
+    # str() of a term is its N-Triples form, except for triple terms (no <<( )>>).
+    if isinstance(term, ox.Triple):
+        return f"<<( {_sparql(term.subject)} {_sparql(term.predicate)} {_sparql(term.object)} )>>"
+    return str(term)
+
+
+# --------------------------------------------------------------------------------------------
+# Service description
+
+
+def service_description(endpoint: str, *, model: Any, updates: bool) -> tuple[ox.Triple, ...]:
+    """Describe a SPARQL endpoint with the SPARQL 1.1 Service Description vocabulary.
+
+    Parameters
+    ----------
+    endpoint
+        The endpoint's absolute URL.
+    model
+        The knowledge graph it serves: its named graphs and size make the default dataset.
+    updates
+        Whether the endpoint accepts SPARQL updates.
+
+    Examples
+    --------
+    >>> from kg.store import KnowledgeGraph
+    >>> triples = service_description("http://localhost/sparql", model=KnowledgeGraph(),
+    ...                               updates=False)
+    >>> endpoint = ox.NamedNode("http://localhost/sparql")
+    >>> service = ox.NamedNode("http://localhost/sparql#service")
+    >>> ox.Triple(service, ox.NamedNode(_SD + "endpoint"), endpoint) in triples
+    True
+    """
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(_SD + name)
+
+    service = ox.NamedNode(endpoint + "#service")
+    dataset = ox.NamedNode(endpoint + "#dataset")
+    default = ox.NamedNode(endpoint + "#default-graph")
+    triples = [
+        ox.Triple(service, _RDF_TYPE, sd("Service")),
+        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, _RDF_TYPE, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, _RDF_TYPE, sd("Graph")),
+        ox.Triple(
+            default, ox.NamedNode(_VOID + "triples"), ox.Literal(str(len(model)), datatype=_INTEGER)
+        ),
+    ]
+    if updates:
+        triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
+    for results_format in RESULTS_FORMATS.values():
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(results_format.iri)))
+    for rdf_format in GRAPH_FORMATS.values():
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(rdf_format.iri)))
+    for name in model.graphs():
+        named = ox.BlankNode()
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), named),
+            ox.Triple(named, _RDF_TYPE, sd("NamedGraph")),
+            ox.Triple(named, sd("name"), ox.NamedNode(name)),
+        ]
+    return tuple(triples)
+
+
+SERVICE_PREFIXES: Mapping[str, str] = MappingProxyType(
+    {"sd": _SD, "formats": _FORMATS, "void": _VOID}
+)
+"""Prefixes to write a service description with."""
