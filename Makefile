@@ -25,9 +25,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check kg tests
-	$(BIN)/ruff format --check kg tests
+	$(BIN)/ruff check kg api tests
+	$(BIN)/ruff format --check kg api tests
 	$(BIN)/mypy kg
+	$(BIN)/mypy api
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +66,7 @@ def test_python_example_runs(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    [example] = blocks("python")
+    example = blocks("python")[0]
     exec(compile(example, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert out.startswith("True {'Violation': 0, 'Warning': 0, 'Info': 0}")
@@ -76,3 +80,57 @@ def test_answer_excerpt_is_what_kg_ask_prints(capsys: pytest.CaptureFixture[str]
     assert command is not None
     assert main(command.group(1).split()) == 0
     assert excerpt in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """``kg serve`` as the README starts it, on a free port of the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "KG_TOKEN": "secret"}
+    process = subprocess.Popen(
+        [str(KG), "serve", "data/telco", "--port", str(port), "--token-env", "KG_TOKEN"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/sparql", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"kg serve did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_command_is_in_the_readme() -> None:
+    assert (
+        "KG_TOKEN=secret .venv/bin/kg serve data/telco --port 8000 --token-env KG_TOKEN" in README
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [c for b in blocks("sh") for c in b.splitlines() if c.startswith("curl ")]
+)
+def test_curl_example_runs(command: str, server: str) -> None:
+    argv = shlex.split(command.replace("http://127.0.0.1:8000", server))
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
+
+
+def test_api_python_example_runs(server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    example = blocks("python")[1].replace("http://127.0.0.1:8000", server)
+    exec(compile(example, "README.md", "exec"), {})
+    assert capsys.readouterr().out.splitlines() == ["21", "no 7"]
