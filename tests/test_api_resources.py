@@ -559,15 +559,28 @@ def _wait(base: str, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the server did not start")
 
 
-def test_acknowledged_write_survives_sigkill(tmp_path: Path) -> None:
+def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
+    """Create, update and delete, each acknowledged, then kill -9: all three are on disk."""
     store = tmp_path / "store"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    renamed = {**new_geography(), "label": "Bern, the city"}
     server = _serve(store, port)
     try:
         _wait(base, server)
         created = httpx.post(base + "/entities", json=new_geography(), headers=AUTH, timeout=30)
         assert created.status_code == 201
+        scratch = new_geography(TEL + "geo-scratch")
+        assert (
+            httpx.post(base + "/entities", json=scratch, headers=AUTH, timeout=30).status_code
+            == 201
+        )
+        updated = httpx.put(
+            base + path(TEL + "geo-bern-city"), json=renamed, headers=AUTH, timeout=30
+        )
+        assert updated.status_code == 200
+        deleted = httpx.delete(base + path(TEL + "geo-scratch"), headers=AUTH, timeout=30)
+        assert deleted.status_code == 204
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=30)
@@ -576,7 +589,8 @@ def test_acknowledged_write_survives_sigkill(tmp_path: Path) -> None:
         _wait(base, server)
         again = httpx.get(base + path(TEL + "geo-bern-city"), timeout=30)
         assert again.status_code == 200
-        assert again.json()["label"] == "Bern city"
+        assert again.json()["label"] == "Bern, the city"
+        assert httpx.get(base + path(TEL + "geo-scratch"), timeout=30).status_code == 404
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=30)
