@@ -1,0 +1,953 @@
+"""Pictures of a model: interactive networks that render in Jupyter and as offline HTML pages.
+
+Each function returns a :class:`Picture`: a :class:`pyvis.network.Network` (nodes coloured by
+concept from one palette, :data:`PALETTE`, labelled, with tooltips that give a thing's type,
+label and key facts) together with a title, a legend and notes. ``Picture.to_html()`` is one
+standalone page with vis-network's script and style inlined from pyvis's bundled copy: it loads
+nothing from the network, so it works offline. In Jupyter a picture renders inline (an iframe
+whose ``srcdoc`` is that page).
+
+:func:`model_picture`
+    The whole model (or the things of some classes), coloured by concept.
+:func:`neighbourhood_picture`
+    One thing and what lies within N links of it.
+:func:`journey_picture`
+    A customer journey from left to right: the persona, the stages in order, their touchpoints
+    coloured by emotion (or satisfaction), and below them the channels, capabilities, processes,
+    applications and units behind each touchpoint.
+:func:`silo_picture`
+    The channels, units, processes, applications and data stores a segment's customers meet
+    (:func:`kg.structure.segment_silo_measure`), with the subjects of its silo findings
+    highlighted.
+:func:`capability_map_picture`
+    The capabilities, broader above narrower, coloured by maturity gap.
+:func:`answer_picture`
+    The findings of an :class:`~kg.answers.Answer`, the things they name highlighted, in the
+    context of what those things link to.
+
+Large models stay usable: the layout (physics) stops once it has stabilised, and a picture of
+more than ``max_nodes`` things shows one node per class, with counts and the links between
+classes, and says so. The data comes from the registry's queries in ``kg/queries/pictures``.
+
+>>> from kg.model import open_model
+>>> picture = model_picture(open_model())
+>>> picture.title, len(picture.nodes)
+('The model', 0)
+>>> "vis.Network" in picture.to_html()
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import re
+from collections import defaultdict, deque
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pyvis
+from pyvis.network import Network
+
+from kg.answers import Answer, Level, Subject, preferred_label
+from kg.errors import NotFoundError
+from kg.queries import run
+from kg.silos import SiloAnalysis, find_silos
+from kg.store import KnowledgeGraph
+from kg.vocab import STANDARD_PREFIXES
+
+__all__ = [
+    "EMOTION_COLOURS",
+    "GAP_COLOURS",
+    "HIGHLIGHT",
+    "PALETTE",
+    "Picture",
+    "answer_picture",
+    "capability_map_picture",
+    "journey_picture",
+    "model_picture",
+    "neighbourhood_picture",
+    "silo_picture",
+]
+
+_BM = "https://w3id.org/bmkg/ontology#"
+_SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+
+PALETTE: Mapping[str, str] = MappingProxyType(
+    {
+        "Enterprise": "#37474f",
+        "Goal": "#546e7a",
+        "Benefit": "#90a4ae",
+        "Risk": "#8d6e63",
+        "CustomerSegment": "#e15759",
+        "Persona": "#ff9d9a",
+        "Job": "#f1ce63",
+        "Pain": "#d37295",
+        "Gain": "#8cd17d",
+        "Evidence": "#bab0ac",
+        "ValueProposition": "#f28e2b",
+        "Product": "#ffbe7d",
+        "Service": "#e49444",
+        "BrandPromise": "#b07aa1",
+        "Channel": "#4e79a7",
+        "CustomerRelationship": "#a0cbe8",
+        "CustomerJourney": "#7b4ea3",
+        "JourneyStage": "#c5b0d5",
+        "Touchpoint": "#17becf",
+        "Capability": "#59a14f",
+        "OrganisationalUnit": "#2f6f3e",
+        "BusinessProcess": "#499894",
+        "Application": "#86bcb6",
+        "DataStore": "#9c755f",
+        "KeyResource": "#d4a6c8",
+        "KeyActivity": "#fabfd2",
+        "KeyPartner": "#79706e",
+        "CostItem": "#ff7f0e",
+        "RevenueStream": "#bcbd22",
+        "Metric": "#c49c94",
+        "KeyRiskIndicator": "#a17c6b",
+        "Geography": "#9edae5",
+        "Locale": "#dbdb8d",
+    }
+)
+"""The colour of each concept (class local name); other classes are grey (``#b0b0b0``)."""
+
+_OTHER = "#b0b0b0"
+HIGHLIGHT = "#d00000"
+"""The border colour of highlighted nodes (a silo finding's subjects, an answer's subjects)."""
+
+EMOTION_COLOURS: Mapping[int, str] = MappingProxyType(
+    {-2: "#d73027", -1: "#fc8d59", 0: "#ffffbf", 1: "#91cf60", 2: "#1a9850"}
+)
+"""Touchpoint colours by emotion, from -2 (angry) to +2 (delighted)."""
+
+GAP_COLOURS: Mapping[str, str] = MappingProxyType(
+    {"no gap": "#59a14f", "gap 1": "#f1ce63", "gap 2": "#f28e2b", "gap 3+": "#d62728"}
+)
+"""Capability colours by maturity gap (target less current); unknown maturity is grey."""
+
+_SEVERITY_COLOURS = {Level.HIGH: "#d62728", Level.MEDIUM: "#f28e2b", Level.LOW: "#f1ce63"}
+
+# The facts a tooltip shows first, in this order; other facts follow up to _MAX_FACTS lines.
+_KEY_FACTS = (
+    "lifecycleStatus",
+    "currentMaturity",
+    "targetMaturity",
+    "emotion",
+    "satisfaction",
+    "customerAction",
+    "amount",
+    "currency",
+    "segmentSize",
+    "customerCount",
+    "growthRate",
+    "channelKind",
+    "hasFunction",
+    "holdsCustomerData",
+    "isMasterCustomerRecord",
+    "actualValue",
+    "targetValue",
+    "plannedValue",
+    "importance",
+    "criticality",
+    "likelihood",
+    "impact",
+    "sequence",
+)
+_MAX_FACTS = 8
+_MAX_TEXT = 80
+
+
+# -- the picture ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Picture:
+    """A network to look at: nodes, edges and options, with a title, a legend and notes.
+
+    ``network`` is the :class:`pyvis.network.Network` (its ``nodes`` and ``edges`` are the
+    vis-network data, its ``options`` the vis-network options); ``legend`` pairs each entry's
+    text with its colour; ``notes`` are shown above the network (what was aggregated, the
+    findings); ``highlighted`` holds the ids of the highlighted nodes; ``aggregated`` says the
+    picture shows one node per class instead of the things themselves.
+    """
+
+    title: str
+    network: Network
+    legend: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+    highlighted: frozenset[str] = frozenset()
+    aggregated: bool = False
+    height: int = 700
+
+    @property
+    def nodes(self) -> list[dict[str, Any]]:
+        """The vis-network nodes (``id``, ``label``, ``title``, ``color``...)."""
+        return list(self.network.nodes)
+
+    @property
+    def edges(self) -> list[dict[str, Any]]:
+        """The vis-network edges (``from``, ``to``, ``title``...)."""
+        return list(self.network.edges)
+
+    def node(self, node_id: str) -> dict[str, Any]:
+        """One node by id.
+
+        Raises
+        ------
+        KeyError
+            No node with that id.
+        """
+        return dict(self.network.node_map[node_id])
+
+    def to_html(self) -> str:
+        """One standalone HTML page that works offline: script, style and data inlined."""
+        options = self.network.options
+        legend = "".join(
+            f'<li><span class="swatch" style="background:{html.escape(colour)}"></span>'
+            f"{html.escape(text)}</li>"
+            for text, colour in self.legend
+        )
+        notes = "".join(f"<p>{html.escape(note)}</p>" for note in self.notes)
+        return _PAGE.format(
+            title=html.escape(self.title),
+            vis_css=_vis_css(),
+            vis_js=_vis_js(),
+            legend=f'<ul class="legend">{legend}</ul>' if legend else "",
+            notes=f'<div class="notes">{notes}</div>' if notes else "",
+            height=int(self.height),
+            nodes=_script_json(self.network.nodes),
+            edges=_script_json(self.network.edges),
+            options=_script_json(options),
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write :meth:`to_html` to ``path`` (UTF-8); return the path."""
+        target = Path(path)
+        target.write_text(self.to_html(), encoding="utf-8")
+        return target
+
+    def _repr_html_(self) -> str:
+        # An iframe keeps the page's script and style apart from the notebook's, and srcdoc
+        # needs no file and no server.
+        return (
+            f'<iframe srcdoc="{html.escape(self.to_html(), quote=True)}" '
+            f'style="width:100%;height:{int(self.height) + 160}px;border:none" '
+            f'sandbox="allow-scripts" title="{html.escape(self.title)}"></iframe>'
+        )
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>{vis_css}</style>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 12px; color: #222; }}
+h1 {{ font-size: 1.2em; margin: 0 0 6px 0; }}
+.notes p {{ margin: 2px 0; font-size: 0.9em; }}
+ul.legend {{ list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; }}
+ul.legend li {{ margin: 0 12px 4px 0; font-size: 0.85em; display: flex; align-items: center; }}
+.swatch {{ display: inline-block; width: 12px; height: 12px; border-radius: 6px;
+  margin-right: 4px; border: 1px solid #666; }}
+#network {{ width: 100%; height: {height}px; border: 1px solid #ddd; }}
+#progress {{ font-size: 0.85em; color: #666; height: 1.2em; }}
+div.vis-tooltip {{ white-space: pre-line; max-width: 420px; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+{notes}
+{legend}
+<div id="progress"></div>
+<div id="network"></div>
+<script>{vis_js}</script>
+<script>
+(function () {{
+  var nodes = new vis.DataSet({nodes});
+  var edges = new vis.DataSet({edges});
+  var options = {options};
+  var container = document.getElementById("network");
+  var progress = document.getElementById("progress");
+  var network = new vis.Network(container, {{nodes: nodes, edges: edges}}, options);
+  network.on("stabilizationProgress", function (params) {{
+    var done = Math.round(100 * params.iterations / params.total);
+    progress.textContent = "Laying out: " + done + "%";
+  }});
+  // Physics on a large graph never quite rests: stop it once the layout has stabilised.
+  network.once("stabilizationIterationsDone", function () {{
+    progress.textContent = "";
+    network.setOptions({{physics: false}});
+  }});
+}})();
+</script>
+</body>
+</html>
+"""
+
+
+@cache
+def _vis_js() -> str:
+    return _script_safe((_VIS / "vis-network.min.js").read_text(encoding="utf-8"))
+
+
+@cache
+def _vis_css() -> str:
+    return (_VIS / "vis-network.css").read_text(encoding="utf-8").replace("</", "<\\/")
+
+
+_VIS = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
+
+
+def _script_safe(text: str) -> str:
+    # Inside <script>, only "</script" (and "<!--") can end or derail the element.
+    return re.sub(r"<(?=/script|!--)", "\\\\x3C", text, flags=re.IGNORECASE)
+
+
+def _script_json(value: Any) -> str:
+    """JSON to put inside a ``<script>``: ``<``, ``>`` and ``&`` escaped, so text cannot end it."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# -- the model's things, links and facts ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Thing:
+    iri: str
+    type: str
+    label: str
+    facts: tuple[tuple[str, str], ...] = ()
+
+    def fact(self, name: str) -> str | None:
+        return next((value for key, value in self.facts if key == name), None)
+
+
+@dataclass(frozen=True)
+class _Data:
+    things: Mapping[str, _Thing]
+    links: tuple[tuple[str, str, str], ...]
+    values: Mapping[str, Mapping[str, tuple[Any, ...]]] = field(default_factory=dict)
+
+    def neighbours(self) -> dict[str, set[str]]:
+        adjacent: dict[str, set[str]] = defaultdict(set)
+        for source, _, target in self.links:
+            adjacent[source].add(target)
+            adjacent[target].add(source)
+        return adjacent
+
+    def links_within(self, nodes: Collection[str]) -> list[tuple[str, str, str]]:
+        return [(s, p, t) for s, p, t in self.links if s in nodes and t in nodes and s != t]
+
+    def number(self, iri: str, name: str) -> float | None:
+        values = self.values.get(iri, {}).get(name, ())
+        numbers = [float(v) for v in values if isinstance(v, int | float | Decimal)]
+        return numbers[0] if numbers else None
+
+
+def _load(model: KnowledgeGraph) -> _Data:
+    classes: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in run(model, "picture-things"):
+        classes[row["thing"]].add(_local(row["class"]))
+        if "label" in row:
+            labels[row["thing"]].append((row["label"], row.get("language", "")))
+    values: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for row in run(model, "picture-facts"):
+        values[row["thing"]][_local(row["property"])].append(row["value"])
+    order = {name: i for i, name in enumerate(PALETTE)}
+    things = {}
+    for iri, kinds in classes.items():
+        kind = min(kinds, key=lambda k: (order.get(k, len(order)), k))
+        facts = values.get(iri, {})
+        shown = sorted(facts, key=lambda k: (_KEY_FACTS.index(k) if k in _KEY_FACTS else 99, k))
+        things[iri] = _Thing(
+            iri,
+            kind,
+            preferred_label(labels[iri]) or _local(iri),
+            tuple((name, _show(facts[name])) for name in shown[:_MAX_FACTS]),
+        )
+    links = tuple(
+        (row["source"], row["property"], row["target"])
+        for row in run(model, "picture-links")
+        if row["source"] in things and row["target"] in things
+    )
+    frozen = {iri: {k: tuple(v) for k, v in facts.items()} for iri, facts in values.items()}
+    return _Data(things, links, frozen)
+
+
+def _show(values: Iterable[Any]) -> str:
+    shown = []
+    for value in values:
+        if isinstance(value, bool):
+            shown.append("yes" if value else "no")
+        elif isinstance(value, int | Decimal) and abs(float(value)) >= 10_000:
+            shown.append(f"{value:,}")
+        elif isinstance(value, str) and value.startswith(_BM):
+            shown.append(_words(_local(value)))
+        else:
+            text = str(value)
+            shown.append(text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…")
+    return ", ".join(sorted(shown))
+
+
+def _tooltip(thing: _Thing, *extra: str) -> str:
+    lines = [thing.label, f"type: {_words(thing.type)}"]
+    lines += [f"{_words(name)}: {value}" for name, value in thing.facts]
+    lines += [line for line in extra if line]
+    lines.append(thing.iri)
+    return "\n".join(lines)
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _words(name: str) -> str:
+    """``currentMaturity`` -> ``current maturity``; ``CustomerSegment`` -> ``customer segment``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower()
+
+
+def _curie(iri: str) -> str:
+    for prefix, namespace in STANDARD_PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def _colour(kind: str) -> str:
+    return PALETTE.get(kind, _OTHER)
+
+
+# -- building a picture -----------------------------------------------------------------------
+
+
+def _options(*, physics: bool = True, nodes: int = 0, hierarchical: bool = False) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "nodes": {"shape": "dot", "size": 14, "font": {"size": 12}, "borderWidth": 1},
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "color": {"color": "#a0a0a0", "highlight": "#404040", "inherit": False},
+            "font": {"size": 9, "align": "middle"},
+            # Straight edges draw much faster than curves on large graphs.
+            "smooth": nodes <= 300,
+        },
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": nodes > 300},
+        "physics": {
+            "enabled": physics,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
+            "stabilization": {
+                "enabled": physics,
+                "iterations": 1000 if nodes <= 300 else 300,
+                "updateInterval": 25,
+                "fit": True,
+            },
+        },
+    }
+    if hierarchical:
+        options["layout"] = {
+            "hierarchical": {
+                "enabled": True,
+                "direction": "UD",
+                "sortMethod": "directed",
+                "levelSeparation": 110,
+                "nodeSpacing": 170,
+            }
+        }
+    return options
+
+
+class _Builder:
+    """Collects nodes, edges and legend entries, then makes the :class:`Picture`."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.network = Network(height="700px", width="100%", directed=True)
+        self.legend: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.highlighted: set[str] = set()
+
+    def thing(
+        self,
+        thing: _Thing,
+        *,
+        fill: str | None = None,
+        label: str | None = None,
+        extra: Iterable[str] = (),
+        highlight: bool = False,
+        **options: Any,
+    ) -> None:
+        if thing.iri in self.network.node_map:
+            return
+        self.legend.setdefault(_words(thing.type), _colour(thing.type))
+        self.node(
+            thing.iri,
+            label if label is not None else thing.label,
+            _tooltip(thing, *extra),
+            fill or _colour(thing.type),
+            highlight=highlight,
+            **options,
+        )
+
+    def node(
+        self,
+        node_id: str,
+        label: str,
+        title: str,
+        fill: str,
+        *,
+        highlight: bool = False,
+        **options: Any,
+    ) -> None:
+        if node_id in self.network.node_map:
+            return
+        border = HIGHLIGHT if highlight else "#555555"
+        colour = {
+            "background": fill,
+            "border": border,
+            "highlight": {"background": fill, "border": "#000000"},
+            "hover": {"background": fill, "border": "#000000"},
+        }
+        if highlight:
+            self.highlighted.add(node_id)
+            options.setdefault("borderWidth", 4)
+            options.setdefault("size", 20)
+        self.network.add_node(node_id, label=label, title=title, color=colour, **options)
+
+    def edge(self, source: str, target: str, title: str, **options: Any) -> None:
+        self.network.add_edge(source, target, title=title, **options)
+
+    def links(self, data: _Data, nodes: Collection[str]) -> None:
+        for source, prop, target in data.links_within(nodes):
+            if source in self.network.node_map and target in self.network.node_map:
+                self.edge(source, target, _curie(prop))
+
+    def picture(self, options: dict[str, Any], *, aggregated: bool = False) -> Picture:
+        self.network.options = options
+        if self.highlighted:
+            self.legend.setdefault("highlighted (red border)", HIGHLIGHT)
+        return Picture(
+            title=self.title,
+            network=self.network,
+            legend=tuple(self.legend.items()),
+            notes=tuple(self.notes),
+            highlighted=frozenset(self.highlighted),
+            aggregated=aggregated,
+        )
+
+
+def _aggregate(title: str, data: _Data, nodes: Collection[str], why: str) -> Picture:
+    """One node per class with its count, and one edge per pair of classes with the link count."""
+    builder = _Builder(title)
+    count: dict[str, int] = defaultdict(int)
+    for iri in nodes:
+        count[data.things[iri].type] += 1
+    for kind, n in sorted(count.items(), key=lambda item: (-item[1], item[0])):
+        builder.legend.setdefault(_words(kind), _colour(kind))
+        builder.node(
+            f"type:{kind}",
+            f"{_words(kind)} ({n})",
+            f"{n} {_words(kind)} thing{'s' if n != 1 else ''}",
+            _colour(kind),
+            size=10 + 4 * math.sqrt(n),
+        )
+    between: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for source, prop, target in data.links_within(nodes):
+        pair = (data.things[source].type, data.things[target].type)
+        between[pair][_curie(prop)] += 1
+    for (source, target), props in sorted(between.items()):
+        total = sum(props.values())
+        title_text = f"{total} link{'s' if total != 1 else ''}: " + ", ".join(
+            f"{prop} ({n})" for prop, n in sorted(props.items())
+        )
+        builder.edge(f"type:{source}", f"type:{target}", title_text, label=str(total), value=total)
+    builder.notes.append(why)
+    return builder.picture(_options(nodes=len(count)), aggregated=True)
+
+
+# -- the pictures -----------------------------------------------------------------------------
+
+
+def model_picture(
+    model: KnowledgeGraph, *, types: Collection[str] | None = None, max_nodes: int = 1500
+) -> Picture:
+    """The whole model, or the things of some classes, coloured by concept.
+
+    Parameters
+    ----------
+    model
+        The knowledge graph of an enterprise.
+    types
+        Class local names to show (``{"CustomerSegment", "ValueProposition"}``); all when omitted.
+    max_nodes
+        Above this many things, the picture shows one node per class (with counts) and the links
+        between classes, and says so.
+
+    Examples
+    --------
+    >>> from kg.model import open_model
+    >>> model_picture(open_model(), types={"Channel"}).aggregated
+    False
+    """
+    data = _load(model)
+    kept = [iri for iri, t in data.things.items() if types is None or t.type in types]
+    title = (
+        "The model"
+        if types is None
+        else "The model: " + ", ".join(_words(t) for t in sorted(types))
+    )
+    if len(kept) > max_nodes:
+        return _aggregate(
+            title,
+            data,
+            kept,
+            f"{len(kept)} things are more than {max_nodes}: one node per class is shown. "
+            "Choose classes (types=...) or a neighbourhood to see the things themselves.",
+        )
+    builder = _Builder(title)
+    for iri in kept:
+        builder.thing(data.things[iri])
+    builder.links(data, set(kept))
+    return builder.picture(_options(nodes=len(kept)))
+
+
+def neighbourhood_picture(
+    model: KnowledgeGraph, iri: str, *, hops: int = 2, max_nodes: int = 500
+) -> Picture:
+    """One thing and the things within ``hops`` links of it (in either direction).
+
+    When the next ring of things would take the picture past ``max_nodes``, the picture stops
+    at the rings that fit and says so; when even the first ring does not fit, it aggregates.
+
+    Raises
+    ------
+    NotFoundError
+        The model describes no thing ``iri``.
+    """
+    data = _load(model)
+    if iri not in data.things:
+        raise NotFoundError(iri)
+    adjacent = data.neighbours()
+    distance = {iri: 0}
+    frontier = deque([iri])
+    rings: list[set[str]] = []
+    for hop in range(1, hops + 1):
+        ring = {n for node in frontier for n in adjacent[node] if n not in distance}
+        if not ring:
+            break
+        rings.append(ring)
+        distance.update(dict.fromkeys(ring, hop))
+        frontier = deque(ring)
+    centre = data.things[iri]
+    title = f"Within {hops} link{'s' if hops != 1 else ''} of {centre.label}"
+    kept = {iri}
+    notes = []
+    for hop, ring in enumerate(rings, 1):
+        if len(kept) + len(ring) > max_nodes:
+            if hop == 1:
+                return _aggregate(
+                    title,
+                    data,
+                    kept | ring,
+                    f"{len(ring)} things link to {centre.label}, more than {max_nodes}: "
+                    "one node per class is shown.",
+                )
+            notes.append(
+                f"Only {hop - 1} link{'s' if hop != 2 else ''} out: the next ring has "
+                f"{len(ring)} more things, past {max_nodes}."
+            )
+            break
+        kept |= ring
+    builder = _Builder(title)
+    builder.notes += notes
+    builder.thing(centre, highlight=True, extra=["the centre of this picture"])
+    for node in sorted(kept, key=lambda n: (distance[n], n)):
+        hop = distance[node]
+        builder.thing(data.things[node], extra=[f"{hop} link{'s' if hop != 1 else ''} away"])
+    builder.links(data, kept)
+    return builder.picture(_options(nodes=len(kept)))
+
+
+def _emotion_fill(data: _Data, touchpoint: str) -> tuple[str, str]:
+    """A touchpoint's colour and the words for how the customer feels there."""
+    emotion = data.number(touchpoint, "emotion")
+    satisfaction = data.number(touchpoint, "satisfaction")
+    if emotion is not None:
+        level = max(-2, min(2, round(emotion)))
+        return EMOTION_COLOURS[level], f"emotion {level:+d}"
+    if satisfaction is not None:
+        level = max(-2, min(2, round(satisfaction / 10 * 4 - 2)))
+        return EMOTION_COLOURS[level], f"satisfaction {satisfaction:g}/10"
+    return "#ffffff", "emotion not recorded"
+
+
+# Rows of the journey picture, top to bottom: what a touchpoint leads to, by class.
+_JOURNEY_ROWS = {
+    "Channel": 3,
+    "Capability": 4,
+    "BusinessProcess": 5,
+    "Application": 5,
+    "OrganisationalUnit": 6,
+}
+_COLUMN = 190
+_ROW = 130
+
+
+def journey_picture(model: KnowledgeGraph, journey_iri: str) -> Picture:
+    """A customer journey, left to right in order, with what lies behind each touchpoint.
+
+    Row by row: the journey and its persona; the stages in order; the touchpoints in order,
+    coloured by emotion (or satisfaction, from 0 to 10, when no emotion is recorded); the
+    channels they happen in; the capabilities that support them; the processes and applications
+    that support them or realise those capabilities; the units that own, take part in or realise
+    them. Positions are fixed, so the order reads from left to right.
+
+    Raises
+    ------
+    NotFoundError
+        The model has no customer journey ``journey_iri``.
+    """
+    data = _load(model)
+    journey = data.things.get(journey_iri)
+    if journey is None or journey.type != "CustomerJourney":
+        raise NotFoundError(journey_iri, what="customer journey")
+    rows = run(model, "journey-steps", journeyIri=journey_iri)
+    stages = list(dict.fromkeys(row["stage"] for row in rows))
+    touchpoints = list(dict.fromkeys(row["touchpoint"] for row in rows if "touchpoint" in row))
+    builder = _Builder(f"Journey: {journey.label}")
+    x_of: dict[str, float] = {}
+    for i, touchpoint in enumerate(touchpoints):
+        x_of[touchpoint] = i * _COLUMN
+    for i, stage in enumerate(stages):
+        inside = [x_of[r["touchpoint"]] for r in rows if r["stage"] == stage and "touchpoint" in r]
+        x_of[stage] = sum(inside) / len(inside) if inside else i * _COLUMN
+
+    adjacent = data.neighbours()
+    personas = sorted(n for n in adjacent[journey_iri] if data.things[n].type == "Persona")
+    builder.thing(journey, x=-_COLUMN, y=0, physics=False)
+    for i, persona in enumerate(personas):
+        builder.thing(data.things[persona], x=i * _COLUMN, y=0, physics=False)
+    for n, stage in enumerate(stages, 1):
+        builder.thing(
+            data.things[stage],
+            label=f"{n}. {data.things[stage].label}",
+            x=x_of[stage],
+            y=_ROW,
+            physics=False,
+        )
+    for n, touchpoint in enumerate(touchpoints, 1):
+        fill, feeling = _emotion_fill(data, touchpoint)
+        thing = data.things[touchpoint]
+        builder.thing(
+            thing,
+            fill=fill,
+            label=f"{n}. {thing.label}\n{feeling}",
+            extra=[feeling],
+            shape="box",
+            widthConstraint={"maximum": _COLUMN - 30},
+            x=x_of[touchpoint],
+            y=2 * _ROW,
+            physics=False,
+        )
+    # Behind the touchpoints, row by row: each thing sits under the things above it that it
+    # links to.
+    placed = set(touchpoints)
+    for row in sorted(set(_JOURNEY_ROWS.values())):
+        kinds = {kind for kind, r in _JOURNEY_ROWS.items() if r == row}
+        found: dict[str, list[float]] = defaultdict(list)
+        for node in placed:
+            for other in adjacent[node]:
+                if data.things[other].type in kinds and other not in placed:
+                    found[other].append(x_of[node])
+        for other, xs in found.items():
+            x_of[other] = sum(xs) / len(xs)
+        for other in _spread_out(found, x_of):
+            builder.thing(data.things[other], x=x_of[other], y=row * _ROW, physics=False)
+        placed |= set(found)
+    shown = set(builder.network.node_map)
+    builder.links(data, shown)
+    for first, then in zip(stages, stages[1:], strict=False):
+        builder.edge(first, then, "then", label="then", width=3, color="#7b4ea3")
+    for first, then in zip(touchpoints, touchpoints[1:], strict=False):
+        builder.edge(first, then, "then", dashes=True, width=2, color="#17becf")
+    for level, colour in EMOTION_COLOURS.items():
+        builder.legend[f"emotion {level:+d}"] = colour
+    if not touchpoints:
+        builder.notes.append("The journey has no touchpoints.")
+    options = _options(physics=False, nodes=len(shown))
+    options["edges"]["smooth"] = False
+    return builder.picture(options)
+
+
+def _spread_out(found: Mapping[str, list[float]], x_of: dict[str, float]) -> list[str]:
+    """Order a row's things by position and push them apart so that none overlaps."""
+    ordered = sorted(found, key=lambda n: (x_of[n], n))
+    previous = -math.inf
+    for node in ordered:
+        x_of[node] = max(x_of[node], previous + _COLUMN * 0.9)
+        previous = x_of[node]
+    return ordered
+
+
+def silo_picture(
+    model: KnowledgeGraph, segment_iri: str, *, analysis: SiloAnalysis | None = None
+) -> Picture:
+    """What a segment's customers meet, and the silo findings about it highlighted.
+
+    The nodes are the segment, the channels, units, processes, applications and data stores its
+    customers meet (:func:`kg.structure.segment_silo_measure`), and the subjects of the silo
+    findings about it: those that name the segment (product and life-cycle silos) and the
+    channel silos of the journeys of its personas. Those subjects are highlighted; the notes
+    give the silo index and each finding.
+
+    Parameters
+    ----------
+    analysis
+        The model's :func:`kg.silos.find_silos`, when already computed.
+
+    Raises
+    ------
+    NotFoundError
+        The model has no customer segment ``segment_iri``.
+    """
+    data = _load(model)
+    if analysis is None:
+        analysis = find_silos(model)
+    try:
+        measure = analysis.structure.measure_of(segment_iri)
+    except KeyError:
+        raise NotFoundError(segment_iri, what="customer segment") from None
+    segment = data.things.get(segment_iri) or _subject_thing(measure.segment)
+    personas = {s for s, p, t in data.links if t == segment_iri and p == _BM + "representsSegment"}
+    journeys = {s for s, p, t in data.links if t in personas and p == _BM + "forPersona"}
+    findings = [
+        f for f in analysis.findings if {s.iri for s in f.subjects} & ({segment_iri} | journeys)
+    ]
+    builder = _Builder(f"Silos: {segment.label}")
+    builder.notes.append(
+        f"Silo index {measure.silo_index:.2f}: {measure.records} customer record(s), "
+        f"{measure.communities} structural communit{'y' if measure.communities == 1 else 'ies'}, "
+        f"{measure.connected_share:.0%} of pairs of units and systems connected."
+    )
+    builder.notes += [f.to_text() for f in findings] or ["No silo findings name this segment."]
+    named = {s.iri: s for f in findings for s in f.subjects}
+    builder.thing(segment, highlight=segment_iri in named)
+    met = (
+        measure.channels
+        + measure.units
+        + measure.processes
+        + measure.applications
+        + measure.data_stores
+    )
+    for subject in (*met, *named.values()):
+        thing = data.things.get(subject.iri) or _subject_thing(subject)
+        builder.thing(thing, highlight=subject.iri in named)
+    builder.links(data, set(builder.network.node_map))
+    return builder.picture(_options(nodes=len(builder.network.node_map)))
+
+
+def _subject_thing(subject: Subject) -> _Thing:
+    return _Thing(subject.iri, subject.type or "Thing", subject.label or _local(subject.iri))
+
+
+def _gap_colour(current: float | None, target: float | None) -> tuple[str, str]:
+    if current is None or target is None:
+        return _OTHER, "maturity not recorded"
+    gap = target - current
+    key = "no gap" if gap <= 0 else "gap 1" if gap <= 1 else "gap 2" if gap <= 2 else "gap 3+"
+    return GAP_COLOURS[key], f"gap {gap:g}"
+
+
+def capability_map_picture(model: KnowledgeGraph) -> Picture:
+    """The capabilities, broader above narrower, coloured by maturity gap (target - current).
+
+    Labels give the current and target maturity; tooltips add the gap and how many live value
+    propositions, offerings and touchpoints depend on the capability.
+    """
+    data = _load(model)
+    needed = {row["capability"]: row for row in run(model, "capability-maturity")}
+    builder = _Builder("Capability map: maturity gaps")
+    capabilities = sorted(
+        (t for t in data.things.values() if t.type == "Capability"), key=lambda t: t.label
+    )
+    for thing in capabilities:
+        current = data.number(thing.iri, "currentMaturity")
+        target = data.number(thing.iri, "targetMaturity")
+        fill, gap = _gap_colour(current, target)
+        row = needed.get(thing.iri, {})
+        dependants = (
+            f"needed by {row.get('propositions', 0)} live value proposition(s), "
+            f"{row.get('offerings', 0)} offering(s), {row.get('touchpoints', 0)} touchpoint(s)"
+        )
+        maturity = (
+            f"{current:g} → {target:g}" if current is not None and target is not None else "?"
+        )
+        builder.thing(
+            thing,
+            fill=fill,
+            label=f"{thing.label}\n{maturity}",
+            extra=[gap, dependants],
+            shape="box",
+        )
+    builder.legend = dict(GAP_COLOURS) | {"maturity not recorded": _OTHER}
+    shown = builder.network.node_map
+    for narrower, prop, broader in data.links:
+        if prop == _SKOS_BROADER and narrower in shown and broader in shown:
+            builder.edge(broader, narrower, "skos:narrower (broader above)")
+    return builder.picture(_options(physics=False, nodes=len(capabilities), hierarchical=True))
+
+
+def answer_picture(model: KnowledgeGraph, answer: Answer, *, max_nodes: int = 500) -> Picture:
+    """An answer's findings, each linked to the things it names, highlighted in their context.
+
+    A finding is a box coloured by severity; the things it names are highlighted; the things
+    they link to are shown around them, unless that takes the picture past ``max_nodes``, when
+    only the findings and the things they name are shown (and the notes say so).
+    """
+    data = _load(model)
+    title = f"Q{answer.number}. {answer.title}" if answer.number else answer.title
+    builder = _Builder(title)
+    builder.notes.append(f"Verdict: {answer.verdict.value}. {answer.summary}")
+    named: dict[str, Subject] = {}
+    for finding in answer.findings:
+        for subject in finding.subjects:
+            named.setdefault(subject.iri, subject)
+    adjacent = data.neighbours()
+    context = {n for iri in named for n in adjacent.get(iri, ())} - set(named)
+    if len(named) + len(answer.findings) + len(context) > max_nodes:
+        builder.notes.append(
+            f"The {len(context)} things around the findings' subjects are left out "
+            f"(more than {max_nodes} nodes in all)."
+        )
+        context = set()
+    if not answer.findings:
+        builder.notes.append("No findings.")
+    for i, finding in enumerate(answer.findings, 1):
+        colour = _SEVERITY_COLOURS[finding.severity]
+        builder.legend.setdefault(f"{finding.severity.value} finding", colour)
+        builder.node(
+            f"finding:{i}",
+            f"{finding.kind}",
+            f"[{finding.severity.value}] {finding.kind}\n{finding.message}",
+            colour,
+            shape="box",
+        )
+    for iri, subject in named.items():
+        builder.thing(data.things.get(iri) or _subject_thing(subject), highlight=True)
+    for iri in sorted(context):
+        builder.thing(data.things[iri], opacity=0.45)
+    for i, finding in enumerate(answer.findings, 1):
+        for subject in finding.subjects:
+            builder.edge(f"finding:{i}", subject.iri, "names", color=HIGHLIGHT, width=2)
+    builder.links(data, set(builder.network.node_map))
+    return builder.picture(_options(nodes=len(builder.network.node_map)))
