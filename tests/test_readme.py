@@ -130,7 +130,19 @@ def test_curl_example_runs(command: str, server: str) -> None:
     assert done.stdout.strip()
 
 
+def test_pictures_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    [example] = [b for b in blocks("python") if "kg.pictures" in b]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    (tmp_path / "out").mkdir()
+    exec(compile(example, "README.md", "exec"), {})
+    for page in ("journey.html", "silos.html"):
+        html = (tmp_path / "out" / page).read_text(encoding="utf-8")
+        assert "vis.Network" in html and 'src="http' not in html
+
+
 def test_api_python_example_runs(server: str, capsys: pytest.CaptureFixture[str]) -> None:
-    example = blocks("python")[1].replace("http://127.0.0.1:8000", server)
+    [example] = [b for b in blocks("python") if "SPARQLWrapper" in b]
+    example = example.replace("http://127.0.0.1:8000", server)
     exec(compile(example, "README.md", "exec"), {})
     assert capsys.readouterr().out.splitlines() == ["21", "no 7"]
