@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from api import errors
 from api.config import Settings
 from api.deps import AppState
-from api.routers import resources, sparql
+from api.routers import pictures, resources, sparql
 from kg._version import __version__
 from kg.model import open_model
 from kg.ontology import ONTOLOGY_IRI
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(resources.router)
+    app.include_router(pictures.router)
     return app
 
 

@@ -161,6 +161,33 @@ def _parser() -> argparse.ArgumentParser:
     _add_silo_parameters(silos)
     silos.set_defaults(run=_silos)
 
+    picture = commands.add_parser(
+        "picture",
+        help="draw the model, a neighbourhood, a journey, silos, capabilities or an answer",
+        description=(
+            "Write a picture of the model as one HTML page that works offline, and optionally a "
+            "PNG screenshot of it made with headless Chromium (no network). Without a PATH the "
+            "bundled telco example is used."
+        ),
+    )
+    picture.add_argument("kind", choices=_PICTURES, help="what to draw")
+    picture.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
+    picture.add_argument(
+        "--iri",
+        help="the thing to draw around (neighbourhood), the journey, or the segment (silos)",
+    )
+    picture.add_argument(
+        "--question", type=int, choices=range(1, 11), metavar="N", help="the question (question)"
+    )
+    picture.add_argument(
+        "--hops", type=_positive, default=2, help="hops out, for a neighbourhood (default: 2)"
+    )
+    picture.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the HTML page to write"
+    )
+    picture.add_argument("--png", type=Path, metavar="FILE", help="also a PNG screenshot")
+    picture.set_defaults(run=_picture)
+
     serve = commands.add_parser(
         "serve",
         help="serve the model over HTTP: the REST API and a SPARQL endpoint",
@@ -524,6 +551,43 @@ def _silos(args: argparse.Namespace) -> int:
         sys.stdout.write(_json(analysis.to_dict()) + "\n")
     else:
         sys.stdout.write(analysis.to_text())
+    return EXIT_OK
+
+
+_PICTURES = ("model", "neighbourhood", "journey", "silos", "capabilities", "question")
+
+
+def _picture(args: argparse.Namespace) -> int:
+    from kg import pictures
+    from kg.questions import ask
+
+    needs_iri = {"neighbourhood", "journey", "silos"}
+    if args.kind in needs_iri and not args.iri:
+        print(f"kg: error: a {args.kind} picture needs --iri", file=sys.stderr)
+        return EXIT_ERROR
+    if args.kind == "question" and args.question is None:
+        print("kg: error: a question picture needs --question N", file=sys.stderr)
+        return EXIT_ERROR
+    with open_model(*(args.paths or [EXAMPLE])) as model:
+        if args.kind == "model":
+            picture = pictures.model_picture(model)
+        elif args.kind == "neighbourhood":
+            picture = pictures.neighbourhood_picture(model, args.iri, hops=args.hops)
+        elif args.kind == "journey":
+            picture = pictures.journey_picture(model, args.iri)
+        elif args.kind == "silos":
+            picture = pictures.silo_picture(model, args.iri)
+        elif args.kind == "capabilities":
+            picture = pictures.capability_map_picture(model)
+        else:
+            picture = pictures.answer_picture(model, ask(model, args.question))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    picture.save(args.out)
+    print(args.out)
+    if args.png is not None:
+        from kg.browser import screenshot
+
+        print(screenshot(args.out, args.png))
     return EXIT_OK
 
 

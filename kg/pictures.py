@@ -75,6 +75,7 @@ __all__ = [
     "model_picture",
     "neighbourhood_picture",
     "silo_picture",
+    "vis_assets",
 ]
 
 _BM = "https://w3id.org/bmkg/ontology#"
@@ -207,25 +208,54 @@ class Picture:
         """
         return dict(self.network.node_map[node_id])
 
-    def to_html(self) -> str:
-        """One standalone HTML page that works offline: script, style and data inlined."""
-        options = self.network.options
+    def to_fragment(self, element_id: str, *, heading: int = 2) -> str:
+        """This picture as a part of a page: a titled ``<div>`` and the script that draws it.
+
+        The ``<div id="element_id">`` holds the title (an ``<h{heading}>``), the notes, the
+        legend and the network's container; the inline script after it creates the network.
+        The page must include :func:`vis_assets` once, before the first fragment, so that many
+        pictures share one copy of vis-network.
+
+        Raises
+        ------
+        ValueError
+            ``element_id`` is not a plain HTML id (a letter, then letters, digits, ``-``, ``_``)
+            or ``heading`` is not 1 to 6.
+        """
+        if not _ELEMENT_ID.fullmatch(element_id):
+            raise ValueError(f"not a plain HTML id: {element_id!r}")
+        if heading not in range(1, 7):
+            raise ValueError(f"heading must be 1 to 6, not {heading!r}")
         legend = "".join(
             f'<li><span class="swatch" style="background:{html.escape(colour)}"></span>'
             f"{html.escape(text)}</li>"
             for text, colour in self.legend
         )
         notes = "".join(f"<p>{html.escape(note)}</p>" for note in self.notes)
-        return _PAGE.format(
+        return _FRAGMENT.format(
+            id=html.escape(element_id),
+            id_json=_script_json(element_id),
+            heading=f"h{heading}",
             title=html.escape(self.title),
-            vis_css=_vis_css(),
-            vis_js=_vis_js(),
             legend=f'<ul class="legend">{legend}</ul>' if legend else "",
             notes=f'<div class="notes">{notes}</div>' if notes else "",
             height=int(self.height),
             nodes=_script_json(self.network.nodes),
             edges=_script_json(self.network.edges),
-            options=_script_json(options),
+            options=_script_json(self.network.options),
+        )
+
+    def to_html(self) -> str:
+        """One standalone HTML page that works offline: script, style and data inlined.
+
+        It is :func:`vis_assets` and :meth:`to_fragment` in a page. Once the network has drawn,
+        the page's ``<body>`` carries ``data-vis-nodes`` (the number of nodes) and
+        ``data-vis-drawn="true"``, for browser tests.
+        """
+        return _PAGE.format(
+            title=html.escape(self.title),
+            assets=vis_assets(),
+            fragment=self.to_fragment("picture", heading=1),
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -244,54 +274,105 @@ class Picture:
         )
 
 
+_ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>{title}</title>
-<style>{vis_css}</style>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 12px; color: #222; }}
-h1 {{ font-size: 1.2em; margin: 0 0 6px 0; }}
-.notes p {{ margin: 2px 0; font-size: 0.9em; }}
-ul.legend {{ list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; }}
-ul.legend li {{ margin: 0 12px 4px 0; font-size: 0.85em; display: flex; align-items: center; }}
-.swatch {{ display: inline-block; width: 12px; height: 12px; border-radius: 6px;
-  margin-right: 4px; border: 1px solid #666; }}
-#network {{ width: 100%; height: {height}px; border: 1px solid #ddd; }}
-#progress {{ font-size: 0.85em; color: #666; height: 1.2em; }}
-div.vis-tooltip {{ white-space: pre-line; max-width: 420px; }}
-</style>
+<style>body {{ font-family: system-ui, sans-serif; margin: 12px; color: #222; }}</style>
+{assets}
 </head>
 <body>
-<h1>{title}</h1>
+{fragment}
+</body>
+</html>
+"""
+
+# Styles of the pictures, scoped to their <div class="kg-picture">.
+_PICTURE_CSS = """
+.kg-picture h1, .kg-picture h2, .kg-picture h3, .kg-picture h4 { font-size: 1.2em;
+  margin: 0 0 6px 0; }
+.kg-picture .notes p { margin: 2px 0; font-size: 0.9em; }
+.kg-picture ul.legend { list-style: none; padding: 0; margin: 6px 0; display: flex;
+  flex-wrap: wrap; }
+.kg-picture ul.legend li { margin: 0 12px 4px 0; font-size: 0.85em; display: flex;
+  align-items: center; }
+.kg-picture .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 6px;
+  margin-right: 4px; border: 1px solid #666; }
+.kg-picture .kg-network { width: 100%; border: 1px solid #ddd; }
+.kg-picture .kg-progress { font-size: 0.85em; color: #666; height: 1.2em; }
+div.vis-tooltip { white-space: pre-line; max-width: 420px; }
+"""
+
+# Once per page, after vis-network: kgPictureDrawn marks each network's container, once it has
+# drawn, with its node count, and the <body> with the count of all drawn networks' nodes and,
+# once every network of the page has drawn, data-vis-drawn="true" (for browser tests).
+_MARKER_JS = """
+window.kgPictureDrawn = function (container, count) {
+  container.dataset.visNodes = String(count);
+  container.dataset.visDrawn = "true";
+  var all = document.querySelectorAll(".kg-network");
+  var total = 0, drawn = 0;
+  for (var i = 0; i < all.length; i++) {
+    if (all[i].dataset.visDrawn === "true") {
+      drawn += 1;
+      total += parseInt(all[i].dataset.visNodes, 10) || 0;
+    }
+  }
+  document.body.dataset.visNodes = String(total);
+  document.body.dataset.visPictures = String(drawn);
+  if (drawn === all.length) { document.body.dataset.visDrawn = "true"; }
+};
+"""
+
+_FRAGMENT = """<div class="kg-picture" id="{id}">
+<{heading}>{title}</{heading}>
 {notes}
 {legend}
-<div id="progress"></div>
-<div id="network"></div>
-<script>{vis_js}</script>
+<div class="kg-progress" id="{id}-progress"></div>
+<div class="kg-network" id="{id}-network" style="height:{height}px"></div>
 <script>
 (function () {{
+  var id = {id_json};
   var nodes = new vis.DataSet({nodes});
   var edges = new vis.DataSet({edges});
   var options = {options};
-  var container = document.getElementById("network");
-  var progress = document.getElementById("progress");
+  var container = document.getElementById(id + "-network");
+  var progress = document.getElementById(id + "-progress");
   var network = new vis.Network(container, {{nodes: nodes, edges: edges}}, options);
   network.on("stabilizationProgress", function (params) {{
     var done = Math.round(100 * params.iterations / params.total);
     progress.textContent = "Laying out: " + done + "%";
   }});
+  var marked = false;
+  function drawn() {{
+    if (!marked) {{ marked = true; window.kgPictureDrawn(container, nodes.length); }}
+  }}
   // Physics on a large graph never quite rests: stop it once the layout has stabilised.
   network.once("stabilizationIterationsDone", function () {{
     progress.textContent = "";
     network.setOptions({{physics: false}});
+    drawn();
   }});
+  network.once("afterDrawing", drawn);
 }})();
 </script>
-</body>
-</html>
-"""
+</div>"""
+
+
+def vis_assets() -> str:
+    """vis-network's style and script, the pictures' style and the drawn marker, inlined.
+
+    A page of pictures includes this once (in its ``<head>`` or before the first
+    :meth:`Picture.to_fragment`); :meth:`Picture.to_html` does so for a page of one picture.
+    Nothing is loaded from the network.
+    """
+    return (
+        f"<style>{_vis_css()}</style>\n<style>{_PICTURE_CSS}</style>\n"
+        f"<script>{_vis_js()}</script>\n<script>{_MARKER_JS}</script>"
+    )
 
 
 @cache

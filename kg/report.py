@@ -2,8 +2,12 @@
 
 :func:`build_report` validates a model, answers the ten strategic questions
 (:mod:`kg.questions`) and looks for silos (:mod:`kg.silos`); the :class:`Report` it returns
-renders as one self-contained HTML page (it opens offline: inline CSS, no script, no external
+renders as one self-contained HTML page (it opens offline: inline CSS, no external script,
 font or image), as Markdown with the same content, and as JSON (:meth:`Report.to_dict`).
+A report made by :func:`build_report` carries pictures (:mod:`kg.pictures`): per question the
+picture of its answer's findings, in the silo section a picture of each segment a silo finding
+names, and in Q7's section the capability map. The HTML embeds them, vis-network inlined once;
+the Markdown and JSON leave them out. A report without pictures has no script at all.
 :func:`write_report` writes the three files.
 
 The rendering needs nothing but the data model of :mod:`kg.answers`, so a report can be put
@@ -49,6 +53,7 @@ from kg.store import KnowledgeGraph
 from kg.validation import Severity, ValidationReport, validate
 
 if TYPE_CHECKING:
+    from kg.pictures import Picture
     from kg.questions import Parameters
     from kg.silos import SiloAnalysis, SiloParameters
 
@@ -192,6 +197,9 @@ class Report:
         The analysis parameters the answers were computed with.
     generated_at : datetime
         When the report was made (UTC).
+    pictures : mapping of str to tuple of Picture
+        The pictures of each section, by the section's id (``"q1"`` to ``"q10"``,
+        ``"silos"``); only the HTML shows them.
     """
 
     title: str
@@ -201,6 +209,7 @@ class Report:
     silos: SiloAnalysis | None
     parameters: Parameters | None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    pictures: Mapping[str, tuple[Picture, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON types only): everything the HTML and Markdown show."""
@@ -254,6 +263,8 @@ def build_report(
     silo_params: SiloParameters | None = None,
     progress: Progress | None = None,
     title: str | None = None,
+    pictures: bool = True,
+    picture_max_nodes: int = 250,
 ) -> Report:
     """Validate a model, answer the ten strategic questions and find its silos.
 
@@ -275,6 +286,11 @@ def build_report(
         Called with a short line before each long step (validating, answering, finding silos).
     title
         The report's title; by default it names the enterprise.
+    pictures
+        Draw the pictures the HTML embeds (see :func:`report_pictures`).
+    picture_max_nodes
+        The most nodes of an answer's picture: past it, the picture leaves out the things
+        around the findings' subjects (which keeps the page small).
 
     Returns
     -------
@@ -305,6 +321,10 @@ def build_report(
     answers = ask_all(model, params=params, progress=progress)
     say("Finding silos")
     silos = find_silos(model, params=silo_params)
+    drawn: dict[str, tuple[Picture, ...]] = {}
+    if pictures:
+        say("Drawing the pictures")
+        drawn = report_pictures(model, answers, silos, max_nodes=picture_max_nodes)
     name = description.enterprise or "the enterprise"
     return Report(
         title=title or f"{name}: the ten strategic questions and silos",
@@ -313,7 +333,52 @@ def build_report(
         answers=list(answers),
         silos=silos,
         parameters=params,
+        pictures=drawn,
     )
+
+
+def report_pictures(
+    model: KnowledgeGraph,
+    answers: Iterable[Answer],
+    silos: SiloAnalysis | None,
+    *,
+    max_nodes: int = 250,
+) -> dict[str, tuple[Picture, ...]]:
+    """The pictures of a report's sections, by section id.
+
+    ``"q<n>"``: the picture of question n's findings (none when it has no findings), and for
+    Q7 (capabilities) the capability map too; ``"silos"``: a picture of each customer segment
+    a silo finding names, in the order the findings name them (drawn from ``silos``, not
+    computed again).
+    """
+    from kg.pictures import answer_picture, capability_map_picture, silo_picture
+
+    drawn: dict[str, tuple[Picture, ...]] = {}
+    for answer in answers:
+        shown = []
+        if answer.findings:
+            shown.append(answer_picture(model, answer, max_nodes=max_nodes))
+        if answer.number == _CAPABILITY_QUESTION:
+            shown.append(capability_map_picture(model))
+        if shown:
+            drawn[f"q{answer.number}"] = tuple(shown)
+    if silos is not None:
+        segments = []
+        for finding in silos.findings:
+            for subject in finding.subjects:
+                if subject.iri in segments:
+                    continue
+                try:
+                    silos.structure.measure_of(subject.iri)
+                except KeyError:
+                    continue  # not a customer segment
+                segments.append(subject.iri)
+        if segments:
+            drawn["silos"] = tuple(silo_picture(model, iri, analysis=silos) for iri in segments)
+    return drawn
+
+
+_CAPABILITY_QUESTION = 7
 
 
 def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
@@ -620,6 +685,7 @@ class _HtmlRenderer:
             f'<meta name="generator" content="bmkg {_e(_version())}">',
             f"<title>{_e(report.title)}</title>",
             f"<style>{_CSS}</style>",
+            *([_vis_assets()] if any(report.pictures.values()) else []),
             "</head>",
             "<body>",
             self.cover(),
@@ -752,8 +818,24 @@ class _HtmlRenderer:
             parts += ["<h3>Details</h3>", self.details(answer.details)]
         if answer.parameters:
             parts.append(self.parameter_line(answer.parameters))
+        parts.append(self.pictures(f"q{answer.number}"))
         parts.append('<p class="small"><a href="#top">Back to the overview</a></p></section>')
         return "\n".join(parts)
+
+    def pictures(self, section: str) -> str:
+        """The section's pictures, each in a ``<div id="picture-<section>-<i>">``."""
+        shown = self.report.pictures.get(section, ())
+        if not shown:
+            return ""
+        fragments = "\n".join(
+            picture.to_fragment(f"picture-{section}-{i}", heading=4)
+            for i, picture in enumerate(shown, 1)
+        )
+        return (
+            f"<h3>Picture{'s' if len(shown) != 1 else ''}</h3>"
+            '<p class="small">Drag to move, scroll to zoom, hover over a node for its facts; '
+            "highlighted nodes have a red border.</p>\n" + fragments
+        )
 
     def findings(self, findings: Sequence[Finding], *, stories: bool = False) -> str:
         if not findings:
@@ -912,6 +994,7 @@ class _HtmlRenderer:
             parts += ["<h3>Details</h3>", self.details(details)]
         if silo.parameters:
             parts.append(self.parameter_line(silo.parameters))
+        parts.append(self.pictures("silos"))
         parts.append('<p class="small"><a href="#top">Back to the overview</a></p></section>')
         return "\n".join(parts)
 
@@ -1032,6 +1115,12 @@ def _segment_row(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def _version() -> str:
     return __version__
+
+
+def _vis_assets() -> str:
+    from kg.pictures import vis_assets
+
+    return vis_assets()
 
 
 # --------------------------------------------------------------------------------------------
@@ -1283,4 +1372,6 @@ class _MarkdownRenderer:
             ]
             lines.append("")
         lines += ["Files:", "", *(f"- `{f}`" for f in report.model.files), ""]
+        if any(report.pictures.values()):
+            lines += ["The pictures of the findings are in the HTML report.", ""]
         return lines

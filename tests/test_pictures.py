@@ -23,6 +23,7 @@ from kg.pictures import (
     model_picture,
     neighbourhood_picture,
     silo_picture,
+    vis_assets,
 )
 from kg.silos import find_silos
 from kg.store import KnowledgeGraph
@@ -280,3 +281,94 @@ def test_labels_and_tooltips_cannot_break_the_page() -> None:
         page = picture.to_html()
     assert picture.node("urn:seg")["label"] == "</script><b>x</b> & 'y'"
     assert "</script><b>" not in page and "\\u003c/script\\u003e" in page
+
+
+# -- fragments, the shared assets and the drawn marker ----------------------------------------
+
+
+def test_every_page_marks_the_body_once_drawn(
+    minimal: KnowledgeGraph, telco: KnowledgeGraph
+) -> None:
+    answer = Answer(
+        number=7,
+        title="Q",
+        short_name="Q",
+        verdict=Verdict.NO,
+        summary="s",
+        findings=(
+            Finding("kind", Level.HIGH, (Subject(EX + "cap-billing", "B", "Capability"),), "m"),
+        ),
+    )
+    pages = [
+        model_picture(minimal).to_html(),
+        model_picture(minimal, max_nodes=2).to_html(),
+        neighbourhood_picture(minimal, EX + "cap-billing", hops=1).to_html(),
+        journey_picture(minimal, EX + "jrn-join").to_html(),
+        capability_map_picture(minimal).to_html(),
+        answer_picture(minimal, answer).to_html(),
+        silo_picture(telco, TEL + "seg-connected-families").to_html(),
+    ]
+    for page in pages:
+        assert page.count("window.kgPictureDrawn = function") == 1
+        assert 'document.body.dataset.visDrawn = "true"' in page
+        assert "document.body.dataset.visNodes = String(total)" in page
+        assert 'network.once("afterDrawing", drawn)' in page
+        assert "window.kgPictureDrawn(container, nodes.length)" in page
+        assert page.count(vis_assets()) == 1 and page.count("new vis.Network(") == 1
+        assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.IGNORECASE)
+
+
+def test_to_html_is_the_assets_and_one_fragment(minimal: KnowledgeGraph) -> None:
+    picture = model_picture(minimal)
+    page = picture.to_html()
+    assert vis_assets() in page
+    assert picture.to_fragment("picture", heading=1) in page
+    assert page.index(vis_assets()) < page.index('<div class="kg-picture" id="picture">')
+
+
+def test_fragment_is_a_titled_div_with_legend_notes_and_its_own_script(
+    minimal: KnowledgeGraph,
+) -> None:
+    picture = model_picture(minimal, max_nodes=2)
+    fragment = picture.to_fragment("picture-q1-1")
+    assert fragment.startswith('<div class="kg-picture" id="picture-q1-1">\n<h2>The model</h2>')
+    assert fragment.endswith("</script>\n</div>")
+    assert '<div class="kg-network" id="picture-q1-1-network"' in fragment
+    assert 'var id = "picture-q1-1";' in fragment
+    assert 'class="legend"' in fragment and "one node per class" in fragment
+    assert fragment.count("<script>") == 1 and "vis-network" not in fragment
+    assert "<h4>The model</h4>" in picture.to_fragment("p", heading=4)
+
+
+@pytest.mark.parametrize("bad", ["", "1abc", "a b", 'x"y', "a<b", "é"])
+def test_fragment_wants_a_plain_id(minimal: KnowledgeGraph, bad: str) -> None:
+    with pytest.raises(ValueError, match="plain HTML id"):
+        model_picture(minimal).to_fragment(bad)
+
+
+def test_fragment_heading_is_one_to_six(minimal: KnowledgeGraph) -> None:
+    with pytest.raises(ValueError, match="heading"):
+        model_picture(minimal).to_fragment("p", heading=7)
+
+
+def test_fragment_escapes_titles_notes_and_labels() -> None:
+    with open_model() as model:
+        model.store.update(
+            """PREFIX bm: <https://w3id.org/bmkg/ontology#>
+            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            INSERT DATA { GRAPH <urn:x> {
+              <urn:seg> a bm:CustomerSegment ; rdfs:label "</script><b>x</b> & 'y'" .
+            } }"""
+        )
+        fragment = neighbourhood_picture(model, "urn:seg").to_fragment("p")
+    assert "<b>x</b>" not in fragment and "</script><b>" not in fragment
+    assert "Within 2 links of &lt;/script&gt;&lt;b&gt;x&lt;/b&gt; &amp; &#x27;y&#x27;" in fragment
+
+
+def test_vis_assets_are_offline_and_inline() -> None:
+    assets = vis_assets()
+    assert assets.count("</script>") == 2 and assets.count("</style>") == 2
+    assert "vis-network" in assets and "kgPictureDrawn" in assets
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", assets, re.IGNORECASE)
+    assert "<link" not in assets and "@import" not in assets
+    assert not re.search(r"url\(\s*(?![\"']?data:)", assets)

@@ -538,7 +538,19 @@ def test_built_report_answers_all_ten_questions_and_finds_silos(
     for number in range(1, 11):
         assert f"q{number}" in tags.ids
     assert "silos" in tags.ids and "validation" in tags.ids
-    test_html_opens_offline(page)
+    html_with_pictures_opens_offline(page)
+
+
+def html_with_pictures_opens_offline(page: str) -> None:
+    """Offline, with inline scripts: no src/href/... to a URL, no link, no import, no url()."""
+    assert not re.search(
+        r"""\b(?:src|href|action|poster)\s*=\s*["']?\s*(?:https?:)?//""", page, re.IGNORECASE
+    )
+    assert 'src="http' not in page and 'href="http' not in page
+    assert not re.search(r"<link\b", page, flags=re.IGNORECASE)
+    assert not re.search(r"<script\b[^>]*\bsrc\s*=", page, flags=re.IGNORECASE)
+    assert not re.search(r"@import", page)
+    assert not re.search(r"url\(\s*(?![\"']?data:)", page)
 
 
 @needs_analysis
@@ -565,3 +577,102 @@ def test_every_planted_problem_is_named_in_the_report(
             label = english_label(graph, iri)
             assert f'title="{html.escape(str(iri))}">{html.escape(label)}' in page, (id_, label)
             assert markdown_text(label) in markdown, (id_, label)
+
+
+# --------------------------------------------------------------------------------------------
+# Pictures in the HTML report
+
+
+@pytest.fixture(scope="module")
+def telco_report() -> Iterator[Report]:
+    if not ANALYSIS:
+        pytest.skip("kg.questions and kg.silos not present")
+    from kg.report import build_report
+
+    with open_model(DATA / "telco") as model:
+        yield build_report(model, paths=[DATA / "telco"])
+
+
+@needs_analysis
+def test_report_embeds_vis_network_exactly_once(telco_report: Report) -> None:
+    from kg.pictures import _vis_css, _vis_js, vis_assets
+
+    page = telco_report.to_html()
+    assert page.count(vis_assets()) == 1
+    assert page.count(_vis_js()) == 1 and page.count(_vis_css()) == 1
+    assert page.count("window.kgPictureDrawn = function") == 1
+    assert page.index(vis_assets()) < page.index("</head>")
+    html_with_pictures_opens_offline(page)
+    tags = parse(page)
+    assert tags.errors == [] and tags.stack == []
+    assert len(page.encode("utf-8")) < 2_000_000
+
+
+@needs_analysis
+def test_report_has_one_answer_picture_per_question_with_findings(telco_report: Report) -> None:
+    page = telco_report.to_html()
+    with_findings = [a for a in telco_report.answers if a.findings]
+    assert with_findings
+    pictures = re.findall(r'<div class="kg-picture" id="(picture-[^"]+)">', page)
+    answer_ids = [i for i in pictures if re.fullmatch(r"picture-q\d+-1", i)]
+    assert answer_ids == [f"picture-q{a.number}-1" for a in with_findings]
+    for answer in with_findings:
+        fragment = telco_report.pictures[f"q{answer.number}"][0]
+        assert fragment.title == f"Q{answer.number}. {answer.title}"
+        section = page.split(f'<section class="question" id="q{answer.number}">')[1]
+        section = section.split("</section>")[0]
+        assert f'<div class="kg-picture" id="picture-q{answer.number}-1">' in section
+        assert f"<h4>{html.escape(fragment.title)}</h4>" in section
+    for answer in telco_report.answers:
+        if not answer.findings and answer.number != 7:
+            assert f"q{answer.number}" not in telco_report.pictures
+    assert (
+        page.count("new vis.Network(")
+        == len(pictures)
+        == sum(len(shown) for shown in telco_report.pictures.values())
+    )
+
+
+@needs_analysis
+def test_report_has_a_capability_map_in_q7(telco_report: Report) -> None:
+    page = telco_report.to_html()
+    section = page.split('<section class="question" id="q7">')[1].split("</section>")[0]
+    assert "<h4>Capability map: maturity gaps</h4>" in section
+    titles = [p.title for p in telco_report.pictures["q7"]]
+    assert titles[-1] == "Capability map: maturity gaps"
+
+
+@needs_analysis
+def test_report_has_the_silo_pictures_of_the_planted_segments(telco_report: Report) -> None:
+    tel = "https://example.org/alpina/"
+    page = telco_report.to_html()
+    section = page.split('<section class="part" id="silos">')[1].split("</section>")[0]
+    shown = telco_report.pictures["silos"]
+    assert [p.title for p in shown] == ["Silos: Connected families", "Silos: Small businesses"]
+    for i, (picture, segment) in enumerate(
+        zip(shown, ["seg-connected-families", "seg-small-business"], strict=True), 1
+    ):
+        assert tel + segment in picture.highlighted
+        assert f'<div class="kg-picture" id="picture-silos-{i}">' in section
+        assert f"<h4>{html.escape(picture.title)}</h4>" in section
+    named = {
+        s.iri
+        for f in telco_report.silos.findings  # type: ignore[union-attr]
+        for s in f.subjects
+        if s.type == "CustomerSegment"
+    }
+    assert named == {tel + "seg-connected-families", tel + "seg-small-business"}
+
+
+@needs_analysis
+def test_markdown_and_json_leave_the_pictures_out(telco_report: Report) -> None:
+    markdown = telco_report.to_markdown()
+    assert "<script" not in markdown and "vis-network" not in markdown
+    assert "The pictures of the findings are in the HTML report." in markdown
+    assert "pictures" not in telco_report.to_dict()
+    assert "vis-network" not in telco_report.to_json()
+
+
+def test_a_report_without_pictures_has_no_script(page: str) -> None:
+    assert "kgPictureDrawn" not in page and "vis-network" not in page
+    assert "pictures of the findings" not in markdown_text(page)

@@ -1,0 +1,128 @@
+"""Pictures of the model as offline HTML pages (:mod:`kg.pictures`), one picture a page.
+
+- ``GET /pictures/model?types=CustomerSegment,Channel&max_nodes=1500``: the model, or the
+  things of some classes (``types`` comma-separated or repeated).
+- ``GET /pictures/neighbourhood?iri=...&hops=2&max_nodes=500``: one thing and what lies near it.
+- ``GET /pictures/journey?iri=...``: a customer journey, left to right.
+- ``GET /pictures/silos?segment=...``: what a segment's customers meet, its silos highlighted.
+- ``GET /pictures/capabilities``: the capability map, coloured by maturity gap.
+- ``GET /pictures/questions/{n}``: the findings of question n, with the thresholds of
+  ``/questions`` as query parameters.
+
+Each returns one ``text/html`` page with vis-network inlined (no external URL). An IRI the
+model does not hold is 404 problem+json (:class:`kg.errors.NotFoundError`); a bad parameter is
+400 problem+json.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from api.deps import State
+from api.errors import ApiError
+from api.routers.resources import QuestionParameters
+from kg.pictures import (
+    Picture,
+    answer_picture,
+    capability_map_picture,
+    journey_picture,
+    model_picture,
+    neighbourhood_picture,
+    silo_picture,
+)
+from kg.questions import QUESTIONS, ask
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/pictures", tags=["pictures"])
+
+_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_MAX_NODES = 20_000
+
+
+def _page(picture: Picture) -> HTMLResponse:
+    return HTMLResponse(picture.to_html())
+
+
+def _iri(value: str, name: str) -> str:
+    text = value.strip()
+    if not text or any(c.isspace() or c in '<>"{}|\\^`' for c in text) or ":" not in text:
+        raise ApiError(400, "bad-request", "Bad request", f"{name} must be an absolute IRI")
+    return text
+
+
+@router.get("/model", response_class=HTMLResponse, summary="A picture of the model")
+def model(
+    state: State,
+    types: Annotated[
+        list[str] | None,
+        Query(description="Class local names, comma-separated or repeated; all when omitted"),
+    ] = None,
+    max_nodes: Annotated[
+        int, Query(ge=1, le=_MAX_NODES, description="Above this, one node per class")
+    ] = 1500,
+) -> HTMLResponse:
+    chosen = None
+    if types is not None:
+        chosen = {t.strip() for given in types for t in given.split(",") if t.strip()}
+        bad = sorted(t for t in chosen if not _TYPE.fullmatch(t))
+        if bad or not chosen:
+            raise ApiError(
+                400,
+                "bad-request",
+                "Bad request",
+                f"types must be class local names such as CustomerSegment, not {bad or types}",
+            )
+    return _page(model_picture(state.model, types=chosen, max_nodes=max_nodes))
+
+
+@router.get(
+    "/neighbourhood", response_class=HTMLResponse, summary="One thing and what lies near it"
+)
+def neighbourhood(
+    state: State,
+    iri: Annotated[str, Query(description="The thing at the centre")],
+    hops: Annotated[int, Query(ge=0, le=6, description="Links out from the centre")] = 2,
+    max_nodes: Annotated[int, Query(ge=1, le=_MAX_NODES)] = 500,
+) -> HTMLResponse:
+    picture = neighbourhood_picture(state.model, _iri(iri, "iri"), hops=hops, max_nodes=max_nodes)
+    return _page(picture)
+
+
+@router.get("/journey", response_class=HTMLResponse, summary="A customer journey")
+def journey(
+    state: State, iri: Annotated[str, Query(description="The customer journey")]
+) -> HTMLResponse:
+    return _page(journey_picture(state.model, _iri(iri, "iri")))
+
+
+@router.get("/silos", response_class=HTMLResponse, summary="A segment's silos")
+def silos(
+    state: State, segment: Annotated[str, Query(description="The customer segment")]
+) -> HTMLResponse:
+    return _page(silo_picture(state.model, _iri(segment, "segment")))
+
+
+@router.get("/capabilities", response_class=HTMLResponse, summary="The capability map")
+def capabilities(state: State) -> HTMLResponse:
+    return _page(capability_map_picture(state.model))
+
+
+@router.get(
+    "/questions/{number}", response_class=HTMLResponse, summary="The findings of one question"
+)
+def question(state: State, number: str, params: QuestionParameters) -> HTMLResponse:
+    known = number.isascii() and number.isdigit() and int(number) in QUESTIONS
+    if not known:
+        raise ApiError(
+            404,
+            "not-found",
+            "Not found",
+            f"there is no question {number!r}; the questions are {min(QUESTIONS)} to "
+            f"{max(QUESTIONS)}",
+        )
+    return _page(answer_picture(state.model, ask(state.model, int(number), params=params)))
