@@ -11,9 +11,18 @@ from fastapi import Depends, Header, Request
 
 from api.config import Settings
 from api.errors import ApiError
+from kg.questions import QUESTIONS
 from kg.store import KnowledgeGraph
 
-__all__ = ["AppState", "State", "WriteAccess", "get_state", "require_token"]
+__all__ = [
+    "AppState",
+    "QuestionNumber",
+    "State",
+    "WriteAccess",
+    "get_state",
+    "question_number",
+    "require_token",
+]
 
 
 @dataclass
@@ -65,3 +74,19 @@ def require_token(state: State, authorization: Annotated[str | None, Header()] =
 
 
 WriteAccess = Annotated[None, Depends(require_token)]
+
+
+def question_number(number: str) -> int:
+    """The ``{number}`` of a question route, 1 to 10; anything else is a 404."""
+    if not (number.isascii() and number.isdigit() and int(number) in QUESTIONS):
+        raise ApiError(
+            404,
+            "not-found",
+            "Not found",
+            f"there is no question {number!r}; the questions are {min(QUESTIONS)} to "
+            f"{max(QUESTIONS)}",
+        )
+    return int(number)
+
+
+QuestionNumber = Annotated[int, Depends(question_number)]

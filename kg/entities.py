@@ -63,7 +63,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from kg.answers import preferred_label
 from kg.errors import NotFoundError, WriteRejectedError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph
-from kg.store import KnowledgeGraph
+from kg.store import KnowledgeGraph, rdflib_term
 from kg.validation import Severity, ValidationReport, ValidationResult, validate
 from kg.vocab import BM, STANDARD_PREFIXES
 
@@ -625,22 +625,10 @@ def neighbourhood(
     for prefix, namespace in model.prefixes.items():
         graph.bind(prefix, namespace, override=False)
     for triple in triples:
-        graph.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
+        graph.add(
+            (rdflib_term(triple.subject), rdflib_term(triple.predicate), rdflib_term(triple.object))
+        )
     return graph
-
-
-def _rdflib(term: Any) -> rdflib.term.Identifier:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language is not None:
-            return rdflib.Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise ValueError(f"unsupported term {term}")
 
 
 def validate_nodes(
@@ -822,15 +810,19 @@ def _still_linked(
     for triple in incoming | {
         q.triple for q in model.store.quads_for_pattern(subject, _RDFS_LABEL, None, None)
     }:
-        data.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
+        data.add(
+            (rdflib_term(triple.subject), rdflib_term(triple.predicate), rdflib_term(triple.object))
+        )
     for node in _nodes(incoming):
         for label in _labels(model.store, node):
-            data.add((_rdflib(node), RDFS.label, rdflib.Literal(label[0], lang=label[1] or None)))
+            data.add(
+                (rdflib_term(node), RDFS.label, rdflib.Literal(label[0], lang=label[1] or None))
+            )
     shapes = rdflib.Graph()
     shape, constraint = _BMAPI.DeleteRestrictShape, rdflib.BNode()
     shapes.bind("bmapi", _BMAPI)
     shapes.add((shape, RDF.type, SH.NodeShape))
-    shapes.add((shape, SH.targetNode, _rdflib(subject)))
+    shapes.add((shape, SH.targetNode, rdflib_term(subject)))
     shapes.add((shape, SH.sparql, constraint))
     shapes.add(
         (

@@ -40,7 +40,7 @@ from kg.errors import (
 )
 from kg.vocab import STANDARD_PREFIXES
 
-__all__ = ["KnowledgeGraph", "LoadSummary", "RDF_FORMATS", "rdf_files"]
+__all__ = ["KnowledgeGraph", "LoadSummary", "RDF_FORMATS", "rdf_files", "rdflib_term"]
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 """An RDF term as pyoxigraph represents it."""
@@ -499,9 +499,9 @@ class KnowledgeGraph:
         for triple in self.triples():
             result.add(
                 (
-                    _to_rdflib(triple.subject),
-                    _to_rdflib(triple.predicate),
-                    _to_rdflib(triple.object),
+                    rdflib_term(triple.subject),
+                    rdflib_term(triple.predicate),
+                    rdflib_term(triple.object),
                 )
             )
         for prefix, namespace in self._prefixes.items():
@@ -674,7 +674,8 @@ def _distinct(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
             yield triple
 
 
-def _to_rdflib(term: Term) -> rdflib.term.Identifier:
+def rdflib_term(term: Term) -> rdflib.term.Identifier:
+    """The rdflib term for a pyoxigraph term (RDF 1.2 triple terms and directions excepted)."""
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -22,7 +22,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import State
+from api.deps import QuestionNumber, State
 from api.errors import ApiError
 from api.routers.resources import QuestionParameters
 from kg.pictures import (
@@ -34,7 +34,7 @@ from kg.pictures import (
     neighbourhood_picture,
     silo_picture,
 )
-from kg.questions import QUESTIONS, ask
+from kg.questions import ask
 
 __all__ = ["router"]
 
@@ -115,14 +115,5 @@ def capabilities(state: State) -> HTMLResponse:
 @router.get(
     "/questions/{number}", response_class=HTMLResponse, summary="The findings of one question"
 )
-def question(state: State, number: str, params: QuestionParameters) -> HTMLResponse:
-    known = number.isascii() and number.isdigit() and int(number) in QUESTIONS
-    if not known:
-        raise ApiError(
-            404,
-            "not-found",
-            "Not found",
-            f"there is no question {number!r}; the questions are {min(QUESTIONS)} to "
-            f"{max(QUESTIONS)}",
-        )
-    return _page(answer_picture(state.model, ask(state.model, int(number), params=params)))
+def question(state: State, number: QuestionNumber, params: QuestionParameters) -> HTMLResponse:
+    return _page(answer_picture(state.model, ask(state.model, number, params=params)))

@@ -22,10 +22,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import State, WriteAccess
+from api.deps import QuestionNumber, State, WriteAccess
 from api.errors import ApiError
 from kg import entities
-from kg.questions import QUESTIONS, Parameters, ask, ask_all
+from kg.questions import Parameters, ask, ask_all
 from kg.silos import find_silos
 from kg.validation import validate
 
@@ -123,17 +123,10 @@ def all_questions(state: State, params: QuestionParameters) -> list[dict[str, An
 
 
 @router.get("/questions/{number}", tags=["questions"], summary="Answer one strategic question")
-def one_question(state: State, number: str, params: QuestionParameters) -> dict[str, Any]:
-    known = number.isascii() and number.isdigit() and int(number) in QUESTIONS
-    if not known:
-        raise ApiError(
-            404,
-            "not-found",
-            "Not found",
-            f"there is no question {number!r}; the questions are {min(QUESTIONS)} to "
-            f"{max(QUESTIONS)}",
-        )
-    return ask(state.model, int(number), params=params).to_dict()
+def one_question(
+    state: State, number: QuestionNumber, params: QuestionParameters
+) -> dict[str, Any]:
+    return ask(state.model, number, params=params).to_dict()
 
 
 @router.get("/silos", tags=["analysis"], summary="Find the silos of the business model")
