@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -17,11 +16,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TELCO = ROOT / "data" / "telco"
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal.ttl"
 KG = Path(sys.executable).parent / "kg"
-
-pytestmark = pytest.mark.skipif(
-    not all(importlib.util.find_spec(m) for m in ("kg.questions", "kg.silos")),
-    reason="kg.questions and kg.silos not present",
-)
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

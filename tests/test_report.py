@@ -8,7 +8,6 @@ tests run the analysis on the bundled examples and look for every planted proble
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -32,8 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal.ttl"
 EX = "https://example.org/mini/"
-ANALYSIS = all(importlib.util.find_spec(m) is not None for m in ("kg.questions", "kg.silos"))
-needs_analysis = pytest.mark.skipif(not ANALYSIS, reason="kg.questions and kg.silos not present")
 
 NASTY = "R&D <script>alert(\"x\")</script> 'quoted' | *bold* _under_"
 
@@ -513,8 +510,6 @@ def english_label(graph: rdflib.Graph, iri: rdflib.URIRef) -> str:
 
 @pytest.fixture(scope="module", params=["telco", "bank"])
 def built(request: pytest.FixtureRequest) -> Iterator[tuple[str, Report, list[str]]]:
-    if not ANALYSIS:
-        pytest.skip("kg.questions and kg.silos not present")
     from kg.report import build_report
 
     lines: list[str] = []
@@ -523,7 +518,6 @@ def built(request: pytest.FixtureRequest) -> Iterator[tuple[str, Report, list[st
     yield request.param, report, lines
 
 
-@needs_analysis
 def test_built_report_answers_all_ten_questions_and_finds_silos(
     built: tuple[str, Report, list[str]],
 ) -> None:
@@ -553,7 +547,6 @@ def html_with_pictures_opens_offline(page: str) -> None:
     assert not re.search(r"url\(\s*(?![\"']?data:)", page)
 
 
-@needs_analysis
 def test_every_planted_problem_is_named_in_the_report(
     built: tuple[str, Report, list[str]],
 ) -> None:
@@ -585,15 +578,12 @@ def test_every_planted_problem_is_named_in_the_report(
 
 @pytest.fixture(scope="module")
 def telco_report() -> Iterator[Report]:
-    if not ANALYSIS:
-        pytest.skip("kg.questions and kg.silos not present")
     from kg.report import build_report
 
     with open_model(DATA / "telco") as model:
         yield build_report(model, paths=[DATA / "telco"])
 
 
-@needs_analysis
 def test_report_embeds_vis_network_exactly_once(telco_report: Report) -> None:
     from kg.pictures import _vis_css, _vis_js, vis_assets
 
@@ -608,7 +598,6 @@ def test_report_embeds_vis_network_exactly_once(telco_report: Report) -> None:
     assert len(page.encode("utf-8")) < 2_000_000
 
 
-@needs_analysis
 def test_report_has_one_answer_picture_per_question_with_findings(telco_report: Report) -> None:
     page = telco_report.to_html()
     with_findings = [a for a in telco_report.answers if a.findings]
@@ -633,7 +622,6 @@ def test_report_has_one_answer_picture_per_question_with_findings(telco_report: 
     )
 
 
-@needs_analysis
 def test_report_has_a_capability_map_in_q7(telco_report: Report) -> None:
     page = telco_report.to_html()
     section = page.split('<section class="question" id="q7">')[1].split("</section>")[0]
@@ -642,7 +630,6 @@ def test_report_has_a_capability_map_in_q7(telco_report: Report) -> None:
     assert titles[-1] == "Capability map: maturity gaps"
 
 
-@needs_analysis
 def test_report_has_the_silo_pictures_of_the_planted_segments(telco_report: Report) -> None:
     tel = "https://example.org/alpina/"
     page = telco_report.to_html()
@@ -664,7 +651,6 @@ def test_report_has_the_silo_pictures_of_the_planted_segments(telco_report: Repo
     assert named == {tel + "seg-connected-families", tel + "seg-small-business"}
 
 
-@needs_analysis
 def test_markdown_and_json_leave_the_pictures_out(telco_report: Report) -> None:
     markdown = telco_report.to_markdown()
     assert "<script" not in markdown and "vis-network" not in markdown
