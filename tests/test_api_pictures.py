@@ -11,6 +11,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from test_api_resources import assert_problem
 
 from api.config import Settings
 from api.main import create_app
@@ -19,7 +20,6 @@ from api.routers import pictures
 ROOT = Path(__file__).resolve().parent.parent
 TELCO = ROOT / "data" / "telco"
 TEL = "https://example.org/alpina/"
-PROBLEM_KEYS = {"type", "title", "status", "detail"}
 MARKER = 'document.body.dataset.visDrawn = "true"'
 
 
@@ -42,16 +42,6 @@ def assert_page(response: httpx.Response, title: str) -> str:
     assert "afterDrawing" in page and page.count("new vis.Network(") == 1
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.IGNORECASE)
     return page
-
-
-def assert_problem(response: httpx.Response, status: int, kind: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert set(body) >= PROBLEM_KEYS
-    assert body["type"] == f"https://w3id.org/bmkg/problems/{kind}"
-    assert body["status"] == status
-    return body
 
 
 def nodes_of(page: str) -> int:
