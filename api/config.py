@@ -8,6 +8,12 @@
 | ``KG_ALLOW_UPDATES`` | ``true`` to accept SPARQL updates (with the token) | ``false`` |
 | ``KG_QUERY_TIMEOUT`` | seconds a SPARQL query may run | ``10`` |
 | ``KG_MAX_RESULTS`` | rows (or triples) a SPARQL result may have | ``10000`` |
+| ``KG_ENDPOINT`` | query URL of a SPARQL 1.1 server to use instead of the embedded store | none |
+| ``KG_UPDATE_ENDPOINT`` | its update URL (without it the server is used read-only) | none |
+| ``KG_ENDPOINT_TOKEN`` | bearer token sent to that server | none |
+
+With ``KG_ENDPOINT`` the model lives on that server (see :mod:`kg.remote`): ``KG_STORE`` must
+not be set, and ``KG_DATA`` is loaded only into a writable server that holds no model yet.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from kg.remote import Endpoint, endpoint_from_env
 
 __all__ = ["Settings"]
 
@@ -32,8 +40,11 @@ class Settings:
     allow_updates: bool = False
     query_timeout: float = 10.0
     max_results: int = 10_000
+    endpoint: Endpoint | None = None
 
     def __post_init__(self) -> None:
+        if self.endpoint is not None and self.store is not None:
+            raise ValueError("KG_STORE and KG_ENDPOINT cannot both be set: choose one store")
         if self.query_timeout <= 0:
             raise ValueError("KG_QUERY_TIMEOUT must be a positive number of seconds")
         if self.max_results < 1:
@@ -54,6 +65,7 @@ class Settings:
                 allow_updates=env.get("KG_ALLOW_UPDATES", "false").lower() in ("1", "true", "yes"),
                 query_timeout=float(env.get("KG_QUERY_TIMEOUT", "10")),
                 max_results=int(env.get("KG_MAX_RESULTS", "10000")),
+                endpoint=endpoint_from_env(env),
             )
         except ValueError as error:
             raise ValueError(f"bad API configuration: {error}") from error

@@ -27,15 +27,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     With an on-disk store that already holds a model, the store is served as it is (the files
     in ``KG_DATA`` are not loaded again, so writes made through the API are kept); a new or
-    in-memory store is filled from ``KG_DATA``.
+    in-memory store is filled from ``KG_DATA``. A SPARQL server (``KG_ENDPOINT``) is treated
+    like an on-disk store; a read-only one is served as it is.
     """
     chosen = settings if settings is not None else Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        model = open_model(path=chosen.store)
+        model = open_model(path=chosen.store, endpoint=chosen.endpoint)
+        writable = chosen.endpoint is None or chosen.endpoint.update is not None
         try:
-            if set(model.graphs()) <= {str(ONTOLOGY_IRI)} and chosen.data:
+            if writable and set(model.graphs()) <= {str(ONTOLOGY_IRI)} and chosen.data:
                 model.load(*chosen.data)
             app.state.kg = AppState(settings=chosen, model=model)
             yield

@@ -63,7 +63,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from kg.answers import preferred_label
 from kg.errors import NotFoundError, WriteRejectedError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph
-from kg.store import KnowledgeGraph, rdflib_term
+from kg.store import KnowledgeGraph, StoreBackend, rdflib_term
 from kg.validation import Severity, ValidationReport, ValidationResult, validate
 from kg.vocab import BM, STANDARD_PREFIXES
 
@@ -423,7 +423,9 @@ def list_entities(
     return EntityPage(items[offset : offset + limit], len(items), limit, offset)
 
 
-def _matches(store: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode, value: str) -> bool:
+def _matches(
+    store: StoreBackend, subject: ox.NamedNode, predicate: ox.NamedNode, value: str
+) -> bool:
     candidates = {value}
     prefix, colon, rest = value.partition(":")
     if not colon:
@@ -437,7 +439,7 @@ def _matches(store: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode, va
     )
 
 
-def _labels(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> list[tuple[str, str]]:
+def _labels(store: StoreBackend, node: ox.NamedNode | ox.BlankNode) -> list[tuple[str, str]]:
     return sorted(
         {
             (q.object.value, q.object.language or "")
@@ -506,7 +508,7 @@ def get_entity(model: KnowledgeGraph, iri: str) -> dict[str, Any]:
     return body
 
 
-def _link(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> dict[str, Any]:
+def _link(store: StoreBackend, node: ox.NamedNode | ox.BlankNode) -> dict[str, Any]:
     link: dict[str, Any] = {"@id": node.value if isinstance(node, ox.NamedNode) else str(node)}
     label = _best(_labels(store, node))
     if label is not None:
@@ -521,7 +523,7 @@ def _link(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> dict[str, Any]:
 class _View:
     """The union of the store's graphs as it would be after removing and adding some quads."""
 
-    def __init__(self, store: ox.Store, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]):
+    def __init__(self, store: StoreBackend, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]):
         self.store = store
         self.remove = set(remove)
         self.add = set(add) - self.remove
@@ -554,7 +556,7 @@ def _nodes(triples: Iterable[ox.Triple]) -> set[Node]:
     return found
 
 
-def _vocabulary_node(store: ox.Store, node: Node) -> bool:
+def _vocabulary_node(store: StoreBackend, node: Node) -> bool:
     # Classes, properties and concepts of the ontology: no shape targets them, and they are
     # hubs (every live offering links to bm:Live), so they are never focus nodes.
     return next(

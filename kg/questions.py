@@ -41,7 +41,7 @@ import pyoxigraph as ox
 
 from kg.answers import Answer, Finding, Level, Subject, Verdict, preferred_label
 from kg.queries import queries, run
-from kg.store import KnowledgeGraph
+from kg.store import KnowledgeGraph, StoreBackend
 
 __all__ = [
     "DEFAULT_PARAMETERS",
@@ -192,7 +192,7 @@ class _Context:
         return [self.subject(iri) for iri in sorted(set(items))]
 
 
-def _describe(store: ox.Store, iri: str) -> Subject:
+def _describe(store: StoreBackend, iri: str) -> Subject:
     if iri.startswith("_:"):
         return Subject(iri)
     node = ox.NamedNode(iri)

@@ -44,7 +44,7 @@ from kg.errors import (
     StoreError,
     WriteRejectedError,
 )
-from kg.store import KnowledgeGraph
+from kg.store import KnowledgeGraph, QueryResults, StoreBackend
 from kg.vocab import STANDARD_PREFIXES
 
 __all__ = [
@@ -297,7 +297,7 @@ class _Cancelled(Exception):
 
 
 def _materialise(
-    answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    answer: QueryResults,
     cap: int | None,
     cancelled: threading.Event,
 ) -> QueryResult:
@@ -422,7 +422,7 @@ def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
     >>> apply_update(model, 'INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:p> "1" } }')
     UpdateSummary(added=1, removed=0)
     """
-    store: ox.Store = model.store
+    store: StoreBackend = model.store
     prefixes = {**model.prefixes, **STANDARD_PREFIXES}
     before = set(store.quads_for_pattern(None, None, None, None))
     _refuse_remote(update)

@@ -38,12 +38,31 @@ from kg.errors import (
     StoreError,
     UnsupportedFormatError,
 )
+from kg.rdflibstore import RdflibStore, rdflib_term
+from kg.remote import Endpoint, EndpointStore
 from kg.vocab import STANDARD_PREFIXES
 
-__all__ = ["KnowledgeGraph", "LoadSummary", "RDF_FORMATS", "rdf_files", "rdflib_term"]
+__all__ = [
+    "KnowledgeGraph",
+    "LoadSummary",
+    "QueryResults",
+    "RDF_FORMATS",
+    "StoreBackend",
+    "rdf_files",
+    "rdflib_term",
+]
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 """An RDF term as pyoxigraph represents it."""
+
+StoreBackend: TypeAlias = ox.Store | EndpointStore | RdflibStore
+"""What holds the quads: embedded Oxigraph (the default), a SPARQL endpoint, or rdflib's
+pure-Python memory store (the speed baseline). All three speak pyoxigraph's ``Store`` API."""
+
+QueryResults: TypeAlias = (
+    ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]
+)
+"""What a query gives: solutions, a boolean, or triples (``CONSTRUCT``, ``DESCRIBE``)."""
 
 RDF_FORMATS: Mapping[str, ox.RdfFormat] = MappingProxyType(
     {
@@ -196,6 +215,14 @@ class KnowledgeGraph:
         Folder of an on-disk store (created if missing). ``None`` (the
         default) keeps the store in memory. Only one store object, in one
         process, may have a given folder open at a time.
+    endpoint
+        A SPARQL 1.1 server to use instead of the embedded store (see
+        :mod:`kg.remote`); the knowledge graph then reads and writes there.
+    backend
+        A store object made by the caller (an :class:`~kg.remote.EndpointStore`, a
+        :class:`~kg.rdflibstore.RdflibStore` or a :class:`pyoxigraph.Store`).
+
+    At most one of ``path``, ``endpoint`` and ``backend`` may be given.
 
     Raises
     ------
@@ -217,12 +244,25 @@ class KnowledgeGraph:
     True
     """
 
-    def __init__(self, *, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        endpoint: Endpoint | None = None,
+        backend: StoreBackend | None = None,
+    ) -> None:
+        if sum(option is not None for option in (path, endpoint, backend)) > 1:
+            raise ValueError("give at most one of path, endpoint and backend")
         self._path: Path | None = None if path is None else Path(path)
         self._prefixes: dict[str, str] = {}
-        self._store: ox.Store | None
+        self._store: StoreBackend | None
+        self._endpoint = endpoint
         try:
-            if self._path is None:
+            if backend is not None:
+                self._store = backend
+            elif endpoint is not None:
+                self._store = EndpointStore(endpoint)
+            elif self._path is None:
                 self._store = ox.Store()
             else:
                 # Oxigraph creates the store folder but not its parents.
@@ -247,6 +287,8 @@ class KnowledgeGraph:
 
     def __repr__(self) -> str:
         where = "in memory" if self._path is None else str(self._path)
+        if self._store is not None and not isinstance(self._store, ox.Store):
+            where = repr(self._store)
         state = ", closed" if self._store is None else ""
         return f"<KnowledgeGraph {where}{state}>"
 
@@ -256,8 +298,8 @@ class KnowledgeGraph:
         return self._path
 
     @property
-    def store(self) -> ox.Store:
-        """The underlying :class:`pyoxigraph.Store`.
+    def store(self) -> StoreBackend:
+        """The underlying store: a :class:`pyoxigraph.Store` unless another backend was given.
 
         Raises
         ------
@@ -361,7 +403,7 @@ class KnowledgeGraph:
             self._prefixes.setdefault(prefix, namespace)
         return LoadSummary(files=tuple(files), triples=len(quads), graphs=tuple(targets))
 
-    def _replace(self, store: ox.Store, graphs: list[str], quads: list[ox.Quad]) -> None:
+    def _replace(self, store: StoreBackend, graphs: list[str], quads: list[ox.Quad]) -> None:
         names = [ox.NamedNode(g) for g in graphs]
         filled = {quad.graph_name for quad in quads}
         try:
@@ -412,9 +454,7 @@ class KnowledgeGraph:
             )
         return _distinct(q.triple for q in store.quads_for_pattern(None, None, None, None))
 
-    def query(
-        self, sparql: str, *, bindings: Mapping[str, Term] | None = None
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None) -> QueryResults:
         """Run a SPARQL query over the union of all graphs.
 
         ``GRAPH`` clauses still see each named graph separately.
@@ -431,7 +471,7 @@ class KnowledgeGraph:
 
         Returns
         -------
-        pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean or pyoxigraph.QueryTriples
+        pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean or an iterator of pyoxigraph.Triple
             Solutions for ``SELECT``, a boolean for ``ASK``, triples otherwise.
             A result keeps the store open until it is garbage collected.
 
@@ -476,6 +516,8 @@ class KnowledgeGraph:
             raise QueryError(detail, line=int(line), column=int(column)) from exc
         except RuntimeError as exc:
             raise QueryError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(f"cannot query the store: {exc}", path=self._path) from exc
 
     def to_rdflib(self) -> rdflib.Graph:
         """Copy the union of all graphs into an in-memory :class:`rdflib.Graph`.
@@ -584,6 +626,8 @@ class KnowledgeGraph:
             The final flush failed.
         """
         store, self._store = self._store, None
+        if isinstance(store, EndpointStore | RdflibStore):
+            store.close()
         if store is not None and self._path is not None:
             try:
                 store.flush()
@@ -672,23 +716,6 @@ def _distinct(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
         if triple not in seen:
             seen.add(triple)
             yield triple
-
-
-def rdflib_term(term: Term) -> rdflib.term.Identifier:
-    """The rdflib term for a pyoxigraph term (RDF 1.2 triple terms and directions excepted)."""
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.direction is not None:
-            raise ValueError(f"rdflib cannot represent the directional literal {term}")
-        if term.language is not None:
-            return rdflib.Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise ValueError(f"rdflib cannot represent the RDF 1.2 triple term {_sparql(term)}")
 
 
 def _rdf_format(name: str) -> ox.RdfFormat:

@@ -1,0 +1,348 @@
+"""A SPARQL 1.1 endpoint used in place of the embedded store.
+
+:class:`Endpoint` says where a server is; :class:`EndpointStore` speaks the SPARQL 1.1 Protocol
+to it and offers the part of :class:`pyoxigraph.Store` that :class:`~kg.store.KnowledgeGraph`
+uses (``query``, ``update``, ``quads_for_pattern``, ``extend``, ...), with results parsed into
+pyoxigraph terms. Everything built on a knowledge graph (questions, silos, validation, pictures,
+the API) therefore runs unchanged against a server: open one with
+``KnowledgeGraph(endpoint=Endpoint("http://host/query", update="http://host/update"))``.
+
+The model lives in named graphs, one per file, and the library's queries read the union of
+them through the default graph. The server must therefore treat its default graph as the
+union of all its graphs: ``oxigraph serve --union-default-graph``, Fuseki with
+``tdb2:unionDefaultGraph true``; GraphDB and Virtuoso do so out of the box. A server that does
+not is refused with a :class:`~kg.errors.StoreError` saying so, rather than left to answer
+every question with nothing.
+
+Writes (loading files, entity writes, SPARQL updates) need the update URL; without it the
+store is read-only and a write raises :class:`~kg.errors.StoreError`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+from kg.errors import QueryError, StoreError
+from kg.sparqltext import bind_values, declare_prefixes, sparql_term
+
+__all__ = ["Endpoint", "EndpointStore", "endpoint_from_env"]
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+_RESULTS_ACCEPT = (
+    "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+    "application/n-triples;q=0.8, text/turtle;q=0.7"
+)
+_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+# INSERT DATA requests are cut into pieces of this many quads when nothing needs them to be one
+# transaction, which keeps each request body a few megabytes at most.
+_BATCH = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where a SPARQL 1.1 server answers.
+
+    Attributes
+    ----------
+    query : str
+        URL of the query service (Oxigraph ``/query``, Fuseki ``/DATASET/query``, GraphDB
+        ``/repositories/REPO``, Virtuoso ``/sparql``).
+    update : str or None
+        URL of the update service (Oxigraph ``/update``, Fuseki ``/DATASET/update``, GraphDB
+        ``/repositories/REPO/statements``, Virtuoso ``/sparql-auth``); ``None`` for read-only.
+    timeout : float
+        Seconds to wait for any one request.
+    headers : dict
+        Extra HTTP headers sent with every request (e.g. ``Authorization``).
+    """
+
+    query: str
+    update: str | None = None
+    timeout: float = 300.0
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.query if self.update is None else f"{self.query} (updates: {self.update})"
+
+
+def endpoint_from_env(environ: Mapping[str, str] | None = None) -> Endpoint | None:
+    """The endpoint named by ``KG_ENDPOINT`` (and ``KG_UPDATE_ENDPOINT``), if any.
+
+    ``KG_ENDPOINT_TOKEN``, when set, is sent as a bearer token.
+
+    Examples
+    --------
+    >>> endpoint_from_env({"KG_ENDPOINT": "http://127.0.0.1:7878/query"})
+    Endpoint(query='http://127.0.0.1:7878/query', update=None, timeout=300.0, headers={})
+    >>> endpoint_from_env({}) is None
+    True
+    """
+    env = os.environ if environ is None else environ
+    query = env.get("KG_ENDPOINT", "").strip()
+    if not query:
+        return None
+    update = env.get("KG_UPDATE_ENDPOINT", "").strip() or None
+    token = env.get("KG_ENDPOINT_TOKEN", "").strip()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return Endpoint(query, update=update, headers=headers)
+
+
+class EndpointStore:
+    """The subset of :class:`pyoxigraph.Store` the knowledge graph uses, over SPARQL 1.1.
+
+    Parameters
+    ----------
+    endpoint
+        The server to talk to.
+
+    Raises
+    ------
+    StoreError
+        The server cannot be reached, or its default graph is not the union of its graphs.
+    """
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self._client = httpx.Client(
+            timeout=endpoint.timeout, headers=dict(endpoint.headers), follow_redirects=True
+        )
+        self.check_union_default_graph()
+
+    def __repr__(self) -> str:
+        return f"<EndpointStore {self.endpoint}>"
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.close()
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def query(
+        self,
+        query: str,
+        *,
+        prefixes: Mapping[str, str] | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+        substitutions: Mapping[ox.Variable, Term] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
+        """Run a query on the server; arguments as :meth:`pyoxigraph.Store.query`.
+
+        ``use_default_graph_as_union`` is what the server does anyway (checked on opening).
+        Substitutions become a ``VALUES`` block (:func:`kg.sparqltext.bind_values`).
+
+        Raises
+        ------
+        SyntaxError
+            The server rejected the query (HTTP 400), with its message.
+        OSError
+            The server could not be reached or failed.
+        """
+        text = query
+        if substitutions:
+            try:
+                text = bind_values(text, {v.value: t for v, t in substitutions.items()})
+            except QueryError as error:
+                raise RuntimeError(error.detail) from error
+        if prefixes:
+            text = declare_prefixes(text, prefixes)
+        params: dict[str, str | list[str]] = {"query": text}
+        if default_graph:
+            params["default-graph-uri"] = [g.value for g in default_graph]
+        if named_graphs:
+            params["named-graph-uri"] = [g.value for g in named_graphs]
+        response = self._post(
+            self.endpoint.query, data=params, headers={"Accept": _RESULTS_ACCEPT}, what="query"
+        )
+        media = _media_type(response)
+        if media in _RESULT_FORMATS:
+            return ox.parse_query_results(response.content, format=_RESULT_FORMATS[media])
+        if media in _GRAPH_FORMATS:
+            quads = ox.parse(response.content, format=_GRAPH_FORMATS[media])
+            return (q.triple for q in quads)
+        raise OSError(f"{self.endpoint.query} answered a query with unexpected type {media!r}")
+
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        object: Term | None,
+        graph_name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The quads of the named graphs matching a pattern (``None`` matches anything).
+
+        Blank nodes cannot be sent back to a server (each request has its own), so a pattern
+        naming one matches nothing.
+        """
+        fixed = {"s": subject, "p": predicate, "o": object, "g": graph_name}
+        if any(isinstance(t, ox.BlankNode | ox.DefaultGraph | ox.Triple) for t in fixed.values()):
+            return iter(())
+        values = {k: v for k, v in fixed.items() if isinstance(v, ox.NamedNode | ox.Literal)}
+        sparql = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        if values:
+            sparql = bind_values(sparql, values)
+        result = self.query(sparql)
+        assert isinstance(result, ox.QuerySolutions)
+        return (ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in result)
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        """The graph names in the dataset."""
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(result, ox.QuerySolutions)
+        return (row["g"] for row in result if isinstance(row["g"], ox.NamedNode))
+
+    def contains_named_graph(self, graph_name: ox.NamedNode) -> bool:
+        """Whether a graph of that name holds any triple."""
+        result = self.query(f"ASK {{ GRAPH {sparql_term(graph_name)} {{ ?s ?p ?o }} }}")
+        return bool(result)
+
+    def __len__(self) -> int:
+        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            count = row["n"]
+            assert isinstance(count, ox.Literal)
+            return int(count.value)
+        return 0
+
+    def dump(
+        self, output: Any = None, format: ox.RdfFormat | None = None, **_: Any
+    ) -> bytes | None:
+        """Serialize every named graph's quads, as :meth:`pyoxigraph.Store.dump` does."""
+        data = ox.serialize(self.quads_for_pattern(None, None, None, None), output, format)
+        return data
+
+    def check_union_default_graph(self) -> None:
+        """Make sure the server's default graph is the union of its named graphs.
+
+        One quad of a named graph is looked up in the default graph; an empty server passes.
+
+        Raises
+        ------
+        StoreError
+            The default graph does not hold the named graphs' triples.
+        """
+        result = self.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            if any(isinstance(row[v], ox.BlankNode) for v in ("s", "o")):
+                return
+            s, p, o = (sparql_term(row[v]) for v in ("s", "p", "o"))
+            probe = f"ASK {{ {s} {p} {o} }}"
+            if not bool(self.query(probe)):
+                raise StoreError(
+                    f"the SPARQL endpoint {self.endpoint.query} does not query the union of its "
+                    "graphs by default; the model lives in named graphs, so the server must "
+                    "(oxigraph serve --union-default-graph; Fuseki: tdb2:unionDefaultGraph true)"
+                )
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def update(self, update: str, *, prefixes: Mapping[str, str] | None = None) -> None:
+        """Run a SPARQL update on the server, as one request.
+
+        Raises
+        ------
+        SyntaxError
+            The server rejected the update (HTTP 400).
+        OSError
+            The store is read-only, or the server could not be reached or failed.
+        """
+        if self.endpoint.update is None:
+            raise OSError(
+                f"the SPARQL endpoint {self.endpoint.query} was opened read-only "
+                "(no update URL given)"
+            )
+        text = declare_prefixes(update, prefixes) if prefixes else update
+        self._post(
+            self.endpoint.update,
+            content=text.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+            what="update",
+        )
+
+    def add(self, quad: ox.Quad) -> None:
+        """Insert one quad."""
+        self.extend([quad])
+
+    def remove(self, quad: ox.Quad) -> None:
+        """Delete one quad."""
+        self.update(f"DELETE DATA {{ {_quad_data([quad])} }}")
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Insert quads, in requests of at most 50,000 quads."""
+        batch: list[ox.Quad] = []
+        for quad in quads:
+            batch.append(quad)
+            if len(batch) >= _BATCH:
+                self.update(f"INSERT DATA {{ {_quad_data(batch)} }}")
+                batch = []
+        if batch:
+            self.update(f"INSERT DATA {{ {_quad_data(batch)} }}")
+
+    def clear(self) -> None:
+        """Remove every graph and triple."""
+        self.update("CLEAR ALL")
+
+    def flush(self) -> None:
+        """Nothing to do: the server makes each update durable itself."""
+
+    # -- HTTP -----------------------------------------------------------------------------------
+
+    def _post(self, url: str, *, what: str, **request: Any) -> httpx.Response:
+        try:
+            response = self._client.post(url, **request)
+        except httpx.HTTPError as error:
+            raise OSError(f"cannot reach the SPARQL endpoint {url}: {error}") from error
+        if response.status_code == 400:
+            raise SyntaxError(_server_message(response) or f"the server refused the {what}")
+        if response.status_code >= 400:
+            raise OSError(
+                f"the SPARQL endpoint {url} answered {response.status_code} to a {what}: "
+                f"{_server_message(response)}"
+            )
+        return response
+
+
+def _media_type(response: httpx.Response) -> str:
+    media: str = response.headers.get("content-type", "")
+    return media.split(";")[0].strip().lower()
+
+
+def _server_message(response: httpx.Response) -> str:
+    text: str = response.text
+    return text.strip()[:2000]
+
+
+def _quad_data(quads: Iterable[ox.Quad]) -> str:
+    """Quads as the body of ``INSERT DATA`` / ``DELETE DATA`` (blank nodes kept as labels)."""
+    lines = []
+    for quad in quads:
+        triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            lines.append(triple)
+        else:
+            lines.append(f"GRAPH {quad.graph_name} {{ {triple} }}")
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""Small rewrites of SPARQL text, for stores that only accept a query string.
+
+An embedded Oxigraph store takes predeclared prefixes and variable values alongside the query.
+A SPARQL endpoint reached over HTTP (and rdflib's engine, used as a baseline) takes the text
+alone, so both are written into it: :func:`declare_prefixes` adds ``PREFIX`` lines the query
+does not declare itself, :func:`bind_values` adds a ``VALUES`` block at the top of every
+``WHERE`` group.
+
+>>> import pyoxigraph as ox
+>>> print(bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal("x")}))
+SELECT ?s WHERE { VALUES (?o) { ("x") } ?s ?p ?o }
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+
+__all__ = ["STRINGS_IRIS_COMMENTS", "bind_values", "declare_prefixes", "sparql_term"]
+
+STRINGS_IRIS_COMMENTS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+"""String literals, IRIs and comments: the parts of SPARQL text where keywords are not keywords."""
+
+_WHERE_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_FIRST_GROUP = re.compile(r"\{")
+_CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.IGNORECASE)
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+
+
+def _blanked(sparql: str) -> str:
+    """The text with strings, IRIs and comments replaced by spaces, offsets unchanged."""
+    return STRINGS_IRIS_COMMENTS.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term in SPARQL syntax, for a ``VALUES`` block.
+
+    Raises
+    ------
+    QueryError
+        The term is a blank node or a triple term, which ``VALUES`` cannot hold.
+
+    Examples
+    --------
+    >>> sparql_term(ox.Literal("2", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+    '"2"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    """
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return str(term)
+    raise QueryError(
+        f"a variable cannot be bound to {term} here: VALUES holds only IRIs and literals"
+    )
+
+
+def bind_values(
+    sparql: str, values: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+) -> str:
+    """Bind variables by a ``VALUES`` block opening every ``WHERE`` group (subqueries included).
+
+    This gives the variables their values wherever the query's own groups and subqueries use
+    them, as Oxigraph's ``substitutions`` do, for the patterns this project's queries follow:
+    the bound variable is used in the ``WHERE`` group of the query or subquery that projects it
+    (in its triple patterns, ``BIND``, ``FILTER``, ``OPTIONAL`` or ``GROUP BY``). A variable used
+    only inside a nested plain group or a ``UNION`` branch is not reached. A query without the
+    ``WHERE`` keyword gets the block in its first group (or, for ``CONSTRUCT``, its second).
+
+    Parameters
+    ----------
+    sparql
+        The query text.
+    values
+        Values by variable name, with or without the leading ``?`` or ``$``.
+
+    Raises
+    ------
+    QueryError
+        The query has no group to put the values in, or a value cannot be written in ``VALUES``.
+    """
+    if not values:
+        return sparql
+    names = [name.lstrip("?$") for name in values]
+    block = (
+        f" VALUES ({' '.join('?' + n for n in names)}) "
+        f"{{ ({' '.join(sparql_term(v) for v in values.values())}) }}"
+    )
+    blank = _blanked(sparql)
+    ends = [m.end() for m in _WHERE_GROUP.finditer(blank)]
+    if not ends:
+        groups = [m.end() for m in _FIRST_GROUP.finditer(blank)]
+        index = 1 if _CONSTRUCT.search(blank) else 0
+        if len(groups) <= index:
+            raise QueryError("the query has no WHERE group to bind variables in")
+        ends = [groups[index]]
+    pieces, start = [], 0
+    for end in ends:
+        pieces += [sparql[start:end], block]
+        start = end
+    pieces.append(sparql[start:])
+    return "".join(pieces)
+
+
+def declare_prefixes(sparql: str, prefixes: Mapping[str, str]) -> str:
+    """Prepend ``PREFIX`` lines for the prefixes the query does not declare itself.
+
+    Examples
+    --------
+    >>> print(declare_prefixes("PREFIX a: <urn:b:> ASK {}", {"a": "urn:a:", "c": "urn:c:"}))
+    PREFIX c: <urn:c:>
+    PREFIX a: <urn:b:> ASK {}
+    """
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(_blanked(sparql))}
+    lines = [f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items() if p not in declared]
+    return "".join(lines) + sparql

@@ -1,0 +1,245 @@
+"""The library against a real SPARQL 1.1 server: Oxigraph's own, started on loopback.
+
+Every part that reads the model (questions, silos, validation, pictures, structure, the report's
+description, entities) must give exactly what it gives on the embedded store. The server is
+``oxigraph serve`` from the ``oxigraph`` package on PyPI, run in memory on a free port.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import QueryError, StoreError
+from kg.model import open_model
+from kg.pictures import capability_map_picture, journey_picture, model_picture, silo_picture
+from kg.questions import Parameters, ask_all
+from kg.remote import Endpoint, endpoint_from_env
+from kg.report import describe_model
+from kg.silos import find_silos
+from kg.store import KnowledgeGraph
+from kg.structure import structure_graph
+from kg.validation import validate
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _oxigraph() -> str | None:
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Server:
+    """An ``oxigraph serve`` process on loopback, in memory."""
+
+    def __init__(self, *options: str) -> None:
+        binary = _oxigraph()
+        if binary is None:
+            if os.environ.get("CI"):
+                pytest.fail("the oxigraph server is not installed (pip install oxigraph)")
+            pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+        port = _free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [binary, "serve", "--bind", f"127.0.0.1:{port}", *options],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{self.base}/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("oxigraph serve did not start") from None
+                time.sleep(0.05)
+
+    def endpoint(self, *, writable: bool = True) -> Endpoint:
+        return Endpoint(f"{self.base}/query", update=f"{self.base}/update" if writable else None)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    running = Server("--union-default-graph")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module", params=["telco", "bank"])
+def pair(
+    request: pytest.FixtureRequest, server: Server
+) -> Iterator[tuple[KnowledgeGraph, KnowledgeGraph]]:
+    """The same example in the embedded store and on the server."""
+    embedded = open_model(DATA / request.param)
+    remote = open_model(endpoint=server.endpoint())
+    remote.clear()
+    remote = open_model(DATA / request.param, endpoint=server.endpoint())
+    yield embedded, remote
+    remote.close()
+    embedded.close()
+
+
+def test_the_server_holds_every_quad_of_the_model(
+    pair: tuple[KnowledgeGraph, KnowledgeGraph],
+) -> None:
+    embedded, remote = pair
+    assert len(remote) == len(embedded)
+    assert remote.graphs() == embedded.graphs()
+    assert set(remote.triples()) == set(embedded.triples())
+
+
+def test_the_ten_questions_give_identical_answers(
+    pair: tuple[KnowledgeGraph, KnowledgeGraph],
+) -> None:
+    embedded, remote = pair
+    assert [a.to_dict() for a in ask_all(remote)] == [a.to_dict() for a in ask_all(embedded)]
+
+
+def test_parameters_reach_the_server_as_values(pair: tuple[KnowledgeGraph, KnowledgeGraph]) -> None:
+    embedded, remote = pair
+    params = Parameters(min_fit=0.9, max_partner_cost_share=0.1, min_gap=2)
+    expected = [a.to_dict() for a in ask_all(embedded, params=params)]
+    assert [a.to_dict() for a in ask_all(remote, params=params)] == expected
+    assert expected != [a.to_dict() for a in ask_all(embedded)]
+
+
+def test_silos_are_identical(pair: tuple[KnowledgeGraph, KnowledgeGraph]) -> None:
+    embedded, remote = pair
+    assert find_silos(remote).to_dict() == find_silos(embedded).to_dict()
+
+
+def test_validation_is_identical(pair: tuple[KnowledgeGraph, KnowledgeGraph]) -> None:
+    embedded, remote = pair
+    assert validate(remote).to_dict() == validate(embedded).to_dict()
+
+
+def test_pictures_are_identical(pair: tuple[KnowledgeGraph, KnowledgeGraph]) -> None:
+    embedded, remote = pair
+    pictures = [(model_picture(embedded), model_picture(remote))]
+    pictures.append((capability_map_picture(embedded), capability_map_picture(remote)))
+    journeys = embedded.query("SELECT ?j WHERE { ?j a bm:CustomerJourney } ORDER BY ?j")
+    assert isinstance(journeys, ox.QuerySolutions)
+    for row in list(journeys)[:2]:
+        iri = row["j"].value
+        pictures.append((journey_picture(embedded, iri), journey_picture(remote, iri)))
+    segments = embedded.query("SELECT ?s WHERE { ?s a bm:CustomerSegment } ORDER BY ?s")
+    assert isinstance(segments, ox.QuerySolutions)
+    for row in list(segments)[:3]:
+        iri = row["s"].value
+        pictures.append((silo_picture(embedded, iri), silo_picture(remote, iri)))
+    assert len(pictures) == 7
+    for here, there in pictures:
+        assert (there.nodes, there.edges) == (here.nodes, here.edges)
+
+
+def test_structure_and_description_are_identical(
+    pair: tuple[KnowledgeGraph, KnowledgeGraph],
+) -> None:
+    embedded, remote = pair
+    here, there = structure_graph(embedded), structure_graph(remote)
+    assert sorted(there.nodes(data=True), key=str) == sorted(here.nodes(data=True), key=str)
+    assert sorted(map(sorted, there.edges()), key=str) == sorted(map(sorted, here.edges()), key=str)
+    assert describe_model(remote) == describe_model(embedded)
+
+
+def test_a_malformed_query_is_a_query_error_with_the_servers_reason(server: Server) -> None:
+    remote = KnowledgeGraph(endpoint=server.endpoint())
+    with pytest.raises(QueryError, match="(?i)error|expected|unexpected"):
+        remote.query("SELECT ?s WHERE { ?s ")
+
+
+def test_a_read_only_endpoint_refuses_writes_and_says_so(server: Server) -> None:
+    remote = KnowledgeGraph(endpoint=server.endpoint(writable=False))
+    quad = ox.Quad(
+        ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("1"), ox.NamedNode("urn:x:g")
+    )
+    with pytest.raises(OSError, match="read-only"):
+        remote.store.add(quad)
+    with pytest.raises(StoreError, match="read-only"):
+        open_model(DATA / "telco", endpoint=server.endpoint(writable=False))
+
+
+def test_a_server_without_a_union_default_graph_is_refused() -> None:
+    plain = Server()
+    try:
+        httpx.post(
+            f"{plain.base}/update",
+            content=b"INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:p> 1 } }",
+            headers={"Content-Type": "application/sparql-update"},
+        ).raise_for_status()
+        with pytest.raises(StoreError, match="union-default-graph"):
+            KnowledgeGraph(endpoint=plain.endpoint())
+    finally:
+        plain.stop()
+
+
+def test_an_unreachable_endpoint_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot reach"):
+        KnowledgeGraph(endpoint=Endpoint(f"http://127.0.0.1:{_free_port()}/query", timeout=5))
+
+
+def test_endpoint_from_env_reads_urls_and_token() -> None:
+    endpoint = endpoint_from_env(
+        {"KG_ENDPOINT": "http://h/q", "KG_UPDATE_ENDPOINT": "http://h/u", "KG_ENDPOINT_TOKEN": "t"}
+    )
+    assert endpoint == Endpoint(
+        "http://h/q", update="http://h/u", headers={"Authorization": "Bearer t"}
+    )
+
+
+def test_the_api_serves_a_remote_model_and_writes_through_to_it(server: Server) -> None:
+    from urllib.parse import quote
+
+    from fastapi.testclient import TestClient
+
+    from api.config import Settings
+    from api.main import create_app
+
+    cleaner = KnowledgeGraph(endpoint=server.endpoint())
+    cleaner.clear()
+    embedded = open_model(DATA / "telco")
+    settings = Settings(data=(DATA / "telco",), token="t", endpoint=server.endpoint())
+    auth = {"Authorization": "Bearer t"}
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/questions").json() == [a.to_dict() for a in ask_all(embedded)]
+        iri = "https://example.org/alpina/seg-connected-families"
+        where = "/entities/" + quote(iri, safe="")
+        body = {k: v for k, v in client.get(where).json().items() if k != "@reverse"}
+        assert (
+            client.put(where, json={**body, "customerCount": 300000}, headers=auth).status_code
+            == 200
+        )
+        rejected = client.put(where, json={**body, "customerCount": 10**9}, headers=auth)
+        assert rejected.status_code == 422
+    # The write reached the server, and the rejected one did not.
+    after = KnowledgeGraph(endpoint=server.endpoint(writable=False))
+    counts = after.query(f"SELECT ?n WHERE {{ <{iri}> bm:customerCount ?n }}")
+    assert isinstance(counts, ox.QuerySolutions)
+    assert [row["n"].value for row in counts] == ["300000"]
+    assert Settings.from_env({"KG_ENDPOINT": server.base + "/query"}).endpoint == server.endpoint(
+        writable=False
+    )
+    with pytest.raises(ValueError, match="KG_STORE and KG_ENDPOINT"):
+        Settings.from_env({"KG_ENDPOINT": server.base + "/query", "KG_STORE": "/tmp/x"})
