@@ -13,6 +13,9 @@ parameters (``--min-fit`` and the like, on ``report`` and ``ask``) default to th
 :class:`kg.questions.Parameters`, the silo analysis's (``--seed``, ``--resolution``,
 ``--no-through-master``, ``--no-synchronised-as-shared``, on ``report`` and ``silos``) to those of
 :class:`kg.silos.SiloParameters`.
+
+``kg generate --triples N --out DIR`` writes a seeded synthetic enterprise of about ``N`` triples
+and ``DIR/expected.json``, the findings it must have (see :mod:`kg.synthetic`).
 """
 
 from __future__ import annotations
@@ -235,6 +238,43 @@ def _parser() -> argparse.ArgumentParser:
         help="cap on the rows or triples of a SPARQL result (default: KG_MAX_RESULTS, or 10000)",
     )
     serve.set_defaults(run=_serve)
+
+    generate = commands.add_parser(
+        "generate",
+        help="write a seeded synthetic enterprise and the findings it must have",
+        description=(
+            "Write a synthetic enterprise: a group of divisions, each a renamed copy of a "
+            "bundled example (telco or bank), of about --triples triples (or --divisions "
+            "divisions), and DIR/expected.json with the counts of findings a correct analysis "
+            "must report. The same seed and size give the same files."
+        ),
+    )
+    size = generate.add_mutually_exclusive_group(required=True)
+    size.add_argument(
+        "--triples", type=_positive, metavar="N", help="about how many triples to write"
+    )
+    size.add_argument("--divisions", type=_positive, metavar="N", help="how many divisions")
+    generate.add_argument(
+        "--seed", type=_integer, default=0, metavar="N", help="the seed (default: %(default)s)"
+    )
+    generate.add_argument(
+        "--out", "-o", type=Path, required=True, metavar="DIR", help="folder to write into"
+    )
+    generate.add_argument(
+        "--format",
+        "-f",
+        choices=("nt", "ttl"),
+        default="nt",
+        help="N-Triples (default) or Turtle",
+    )
+    generate.add_argument(
+        "--parts",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="spread the divisions over N files (default: %(default)s)",
+    )
+    generate.set_defaults(run=_generate)
     return parser
 
 
@@ -645,6 +685,32 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.allow_updates and settings.token is None:
         _progress("updates are allowed but no token is set, so none will be accepted")
     uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from kg.synthetic import generate
+
+    try:
+        summary = generate(
+            args.out,
+            triples=args.triples,
+            divisions=args.divisions,
+            seed=args.seed,
+            format=args.format,
+            parts=args.parts,
+        )
+    except OSError as error:
+        print(f"kg: error: {args.out}: cannot write the model: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    mix = ", ".join(f"{n} {name}" for name, n in summary.divisions.items())
+    lines = [
+        f"Wrote {summary.triples:,} triples ({sum(summary.divisions.values())} divisions: {mix};"
+        f" seed {summary.seed}) in {summary.seconds:.1f} s:",
+        *(f"  {path}" for path in summary.files),
+        f"  {summary.expected_path}",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
 
 
