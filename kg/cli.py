@@ -39,6 +39,8 @@ import kg
 from kg._version import __version__
 from kg.errors import KGError
 from kg.model import open_model
+from kg.remote import Endpoint, endpoint_from_env
+from kg.store import KnowledgeGraph
 from kg.validation import validate
 
 if TYPE_CHECKING:
@@ -95,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
             "0 conforms, 1 violations found, 2 the model or shapes could not be read."
         ),
     )
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="file or folder")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
     check.add_argument(
         "--format",
         "-f",
@@ -108,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
         "--store", type=Path, help="an on-disk store to load the model into (default: in memory)"
     )
     check.add_argument("--output", "-o", type=Path, help="write the report to a file")
+    _add_endpoint(check)
     check.set_defaults(run=_validate)
 
     report = commands.add_parser(
@@ -120,13 +123,14 @@ def _parser() -> argparse.ArgumentParser:
             "not be read."
         ),
     )
-    report.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="file or folder")
+    report.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
     report.add_argument(
         "--out", "-o", type=Path, required=True, metavar="DIR", help="folder to write into"
     )
     report.add_argument("--title", help="the report's title (default: names the enterprise)")
     _add_parameters(report)
     _add_silo_parameters(report)
+    _add_endpoint(report)
     report.set_defaults(run=_report)
 
     ask = commands.add_parser(
@@ -148,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--all", action="store_true", help="answer all ten questions")
     _add_format(ask)
     _add_parameters(ask)
+    _add_endpoint(ask)
     ask.set_defaults(run=_ask, parser=ask)
 
     silos = commands.add_parser(
@@ -162,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     silos.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
     _add_format(silos)
     _add_silo_parameters(silos)
+    _add_endpoint(silos)
     silos.set_defaults(run=_silos)
 
     picture = commands.add_parser(
@@ -189,6 +195,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, required=True, metavar="FILE", help="the HTML page to write"
     )
     picture.add_argument("--png", type=Path, metavar="FILE", help="also a PNG screenshot")
+    _add_endpoint(picture)
     picture.set_defaults(run=_picture)
 
     serve = commands.add_parser(
@@ -237,6 +244,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="cap on the rows or triples of a SPARQL result (default: KG_MAX_RESULTS, or 10000)",
     )
+    _add_endpoint(serve)
     serve.set_defaults(run=_serve)
 
     generate = commands.add_parser(
@@ -276,6 +284,53 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate.set_defaults(run=_generate)
     return parser
+
+
+def _add_endpoint(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "SPARQL server",
+        "Use a SPARQL 1.1 server instead of the embedded store. The model must sit in named "
+        "graphs and the server must query their union by default (see kg/remote.py). Files "
+        "given as PATH are loaded into it, each replacing its own graph; without PATH the "
+        "server's model is used as it is.",
+    )
+    group.add_argument(
+        "--endpoint", metavar="URL", help="the server's query URL (default: KG_ENDPOINT)"
+    )
+    group.add_argument(
+        "--update-endpoint",
+        metavar="URL",
+        help="its update URL, needed to load files (default: KG_UPDATE_ENDPOINT)",
+    )
+
+
+def _endpoint(args: argparse.Namespace) -> Endpoint | None:
+    if args.endpoint:
+        found = endpoint_from_env()
+        headers = found.headers if found is not None else {}
+        return Endpoint(args.endpoint, update=args.update_endpoint, headers=headers)
+    if args.update_endpoint:
+        raise KGError("--update-endpoint needs --endpoint")
+    return endpoint_from_env()
+
+
+def _open(
+    args: argparse.Namespace, paths: Sequence[str | Path], *, default: bool
+) -> KnowledgeGraph:
+    """The model: the files on a SPARQL server, in a store on disk, or in memory.
+
+    ``default`` loads the bundled example when no path is given and no server is used.
+    """
+    endpoint = _endpoint(args)
+    if endpoint is not None:
+        if getattr(args, "store", None) is not None:
+            raise KGError("--store and a SPARQL endpoint cannot both be used: choose one store")
+        return open_model(*paths, endpoint=endpoint)
+    if not paths:
+        if not default:
+            raise KGError("give a file or folder to load (or a SPARQL server with --endpoint)")
+        paths = [EXAMPLE]
+    return open_model(*paths, path=getattr(args, "store", None))
 
 
 def _add_format(parser: argparse.ArgumentParser) -> None:
@@ -505,8 +560,8 @@ def _report(args: argparse.Namespace) -> int:
     from kg.report import build_report, write_report
 
     params, silo_params = _parameters(args), _silo_parameters(args)
-    _progress(f"Loading {', '.join(str(p) for p in args.paths)}")
-    with open_model(*args.paths) as model:
+    _progress(f"Loading {', '.join(str(p) for p in args.paths) or 'the model'}")
+    with _open(args, args.paths, default=False) as model:
         report = build_report(
             model,
             paths=args.paths,
@@ -567,8 +622,7 @@ def _ask(args: argparse.Namespace) -> int:
             parser.error(f"argument N: {text!r} is not a question number ({known})")
         number = int(text)
     params = _parameters(args)
-    paths: list[str | Path] = [*items] or [EXAMPLE]
-    with open_model(*paths) as model:
+    with _open(args, items, default=True) as model:
         if number is None:
             answers = ask_all(model, params=params)
         else:
@@ -585,7 +639,7 @@ def _silos(args: argparse.Namespace) -> int:
     from kg.silos import find_silos
 
     params = _silo_parameters(args)
-    with open_model(*(args.paths or [EXAMPLE])) as model:
+    with _open(args, args.paths, default=True) as model:
         analysis = find_silos(model, params=params)
     if args.format == "json":
         sys.stdout.write(_json(analysis.to_dict()) + "\n")
@@ -608,7 +662,7 @@ def _picture(args: argparse.Namespace) -> int:
     if args.kind == "question" and args.question is None:
         print("kg: error: a question picture needs --question N", file=sys.stderr)
         return EXIT_ERROR
-    with open_model(*(args.paths or [EXAMPLE])) as model:
+    with _open(args, args.paths, default=True) as model:
         if args.kind == "model":
             picture = pictures.model_picture(model)
         elif args.kind == "neighbourhood":
@@ -681,7 +735,13 @@ def _serve(args: argparse.Namespace) -> int:
         changes["query_timeout"] = args.query_timeout
     if args.max_results is not None:
         changes["max_results"] = args.max_results
-    settings = dataclasses.replace(settings, **changes)
+    if args.endpoint is not None or args.update_endpoint is not None:
+        changes["endpoint"] = _endpoint(args)
+    try:
+        settings = dataclasses.replace(settings, **changes)
+    except ValueError as error:
+        print(f"kg: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     if settings.allow_updates and settings.token is None:
         _progress("updates are allowed but no token is set, so none will be accepted")
     uvicorn.run(create_app(settings), host=args.host, port=args.port)
@@ -715,7 +775,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    model = open_model(*args.paths, path=args.store)
+    model = _open(args, args.paths, default=False)
     try:
         report = validate(model, shapes=args.shapes)
     finally:

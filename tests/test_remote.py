@@ -32,6 +32,7 @@ from kg.structure import structure_graph
 from kg.validation import validate
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+KG = str(Path(sys.executable).parent / "kg")
 
 
 def _oxigraph() -> str | None:
@@ -243,3 +244,28 @@ def test_the_api_serves_a_remote_model_and_writes_through_to_it(server: Server) 
     )
     with pytest.raises(ValueError, match="KG_STORE and KG_ENDPOINT"):
         Settings.from_env({"KG_ENDPOINT": server.base + "/query", "KG_STORE": "/tmp/x"})
+
+
+def test_the_command_line_analyses_the_servers_model(server: Server, tmp_path: Path) -> None:
+    from kg.cli import main
+
+    KnowledgeGraph(endpoint=server.endpoint()).clear()
+    loaded = [
+        KG, "validate", str(DATA / "telco"), "--endpoint",
+        server.endpoint().query, "--update-endpoint", str(server.endpoint().update),
+    ]  # fmt: skip
+    assert subprocess.run(loaded, capture_output=True, text=True).returncode == 0
+    # Read-only: the server's model as it is, no files.
+    out = tmp_path / "ask.json"
+    command = [KG, "ask", "--all", "-f", "json"]
+    remote = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KG_ENDPOINT": server.endpoint().query},
+    )
+    assert remote.returncode == 0, remote.stderr
+    local = subprocess.run([*command, str(DATA / "telco")], capture_output=True, text=True)
+    assert remote.stdout == local.stdout
+    out.write_text(remote.stdout)
+    assert main(["validate", "--endpoint", server.endpoint().query, "--store", str(tmp_path)]) == 2
