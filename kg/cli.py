@@ -107,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--shapes", type=Path, help="a Turtle file of shapes to use instead")
     check.add_argument(
+        "--engine",
+        choices=("auto", "sparql", "pyshacl"),
+        default="auto",
+        help="sparql: the shapes compiled to SPARQL queries run by the store (fast); pyshacl: "
+        "the reference engine; auto (default): sparql when the shapes compile, else pyshacl",
+    )
+    check.add_argument(
         "--store", type=Path, help="an on-disk store to load the model into (default: in memory)"
     )
     check.add_argument("--output", "-o", type=Path, help="write the report to a file")
@@ -777,7 +784,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     model = _open(args, args.paths, default=False)
     try:
-        report = validate(model, shapes=args.shapes)
+        report = validate(model, shapes=args.shapes, engine=args.engine)
     finally:
         model.close()
     if args.format == "json":

@@ -11,6 +11,7 @@ the message; the subclasses let it react more precisely::
      |    +-- RDFSyntaxError          (malformed content: path, line, column, detail)
      +-- StoreError             (the store could not be opened or written)
      +-- ShapesError            (the SHACL shapes themselves are unusable)
+          +-- UnsupportedShapesError  (shapes the SPARQL engine does not compile)
 
 The ``str()`` of every error says what went wrong and where, in the
 ``path:line:column: message`` form that editors and CI logs turn into links::
@@ -37,6 +38,7 @@ __all__ = [
     "SourceNotFoundError",
     "StoreError",
     "UnsupportedFormatError",
+    "UnsupportedShapesError",
     "WriteRejectedError",
 ]
 
@@ -257,4 +259,11 @@ class ShapesError(_MaybeLocatedError):
     ----------
     path : Path or None
     message : str
+    """
+
+
+class UnsupportedShapesError(ShapesError):
+    """The shapes use a SHACL feature that :mod:`kg.shacl` does not compile to SPARQL.
+
+    Validation can still run them with pySHACL (``engine="pyshacl"`` or ``"auto"``).
     """

@@ -23,26 +23,38 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
+from typing import Literal as OneOf
 
+import pyoxigraph as ox
 import pyshacl
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.answers import preferred_label
-from kg.errors import ShapesError
-from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph
-from kg.store import KnowledgeGraph
+from kg.errors import ShapesError, UnsupportedShapesError
+from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph, shapes_path
+from kg.shacl import CompiledShapes, compile_shapes, run_shapes
+from kg.store import KnowledgeGraph, rdflib_term
 from kg.vocab import BM, BMSH
 
 __all__ = [
+    "ENGINES",
+    "Engine",
     "Severity",
     "ValidationReport",
     "ValidationResult",
     "validate",
 ]
+
+
+Engine: TypeAlias = OneOf["auto", "sparql", "pyshacl"]
+"""Which SHACL engine :func:`validate` runs."""
+
+ENGINES: tuple[Engine, ...] = ("auto", "sparql", "pyshacl")
 
 
 class Severity(StrEnum):
@@ -149,8 +161,9 @@ def validate(
     *,
     shapes: rdflib.Graph | str | Path | None = None,
     focus_nodes: Iterable[URIRef] | None = None,
+    engine: Engine = "auto",
 ) -> ValidationReport:
-    """Validate a model against the project's SHACL shapes (or others) with pySHACL.
+    """Validate a model against the project's SHACL shapes (or others).
 
     Parameters
     ----------
@@ -163,6 +176,12 @@ def validate(
     focus_nodes
         Validate only these nodes (the rest of the model is context); the report then holds
         only their results. This is what keeps checking a write fast on a large model.
+    engine
+        ``"sparql"``: shapes compiled to SPARQL queries run by the store (:mod:`kg.shacl`), many
+        times faster on a large model. ``"pyshacl"``: pySHACL, the reference. ``"auto"`` (the
+        default): the SPARQL engine for a knowledge graph whose shapes it compiles, pySHACL for
+        an rdflib graph (faster on the small graphs written entities are checked on) and for
+        shapes the SPARQL engine does not compile. Both give the same report.
 
     Returns
     -------
@@ -174,39 +193,158 @@ def validate(
     ------
     ShapesError
         If the shapes cannot be used.
+    UnsupportedShapesError
+        With ``engine="sparql"``, if the shapes use a feature the SPARQL engine does not compile.
+    ValueError
+        An unknown ``engine``.
     """
-    data = model.to_rdflib() if isinstance(model, KnowledgeGraph) else model
-    if (ONTOLOGY_IRI, RDF.type, OWL.Ontology) not in data:
-        merged = rdflib.Graph()
-        for triple in data:
-            merged.add(triple)
-        for triple in ontology_graph():
-            merged.add(triple)
-        for prefix, namespace in data.namespaces():
-            merged.bind(prefix, namespace, override=False)
-        data = merged
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
     shapes_graph_ = _shapes(shapes)
-    focus: list[str | URIRef] | None = None if focus_nodes is None else list(focus_nodes)
+    focus: list[URIRef] | None = None if focus_nodes is None else [URIRef(n) for n in focus_nodes]
+    compiled: CompiledShapes | None = None
+    if engine == "sparql" or (engine == "auto" and isinstance(model, KnowledgeGraph)):
+        try:
+            compiled = _compile(shapes_graph_)
+        except UnsupportedShapesError:
+            if engine == "sparql":
+                raise
+    if compiled is None:
+        data = model.to_rdflib() if isinstance(model, KnowledgeGraph) else model
+        return _validate_pyshacl(_with_ontology(data), shapes_graph_, focus)
+    return _validate_sparql(model, compiled, shapes_graph_, focus)
+
+
+def _with_ontology(data: rdflib.Graph) -> rdflib.Graph:
+    if (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in data:
+        return data
+    merged = rdflib.Graph()
+    for triple in data:
+        merged.add(triple)
+    for triple in ontology_graph():
+        merged.add(triple)
+    for prefix, namespace in data.namespaces():
+        merged.bind(prefix, namespace, override=False)
+    return merged
+
+
+def _validate_pyshacl(
+    data: rdflib.Graph, shapes: rdflib.Graph, focus: list[URIRef] | None
+) -> ValidationReport:
     try:
         _, report_graph, _ = pyshacl.validate(
             data,
-            shacl_graph=shapes_graph_,
+            shacl_graph=shapes,
             inference="none",
             allow_warnings=True,
             allow_infos=True,
             abort_on_first=False,
-            focus_nodes=focus,
+            focus_nodes=list[str | URIRef](focus) if focus is not None else None,
         )
     except Exception as error:  # pySHACL raises several unrelated types for unusable shapes
         raise ShapesError(f"the SHACL shapes could not be used: {error}") from error
     assert isinstance(report_graph, rdflib.Graph)
-    report = _report(report_graph, data, shapes_graph_, len(data))
-    if focus is None:
-        return report
-    names = _namespaces(data, shapes_graph_)
-    wanted = {_term(URIRef(node), names) for node in focus}
-    results = tuple(r for r in report.results if r.focus_node in wanted)
-    return ValidationReport(results=results, graph=report.graph, triples=report.triples)
+    names = _namespaces(data, shapes)
+    return _report(report_graph, names, _Labels.of_graph(data), shapes, len(data), focus)
+
+
+def _validate_sparql(
+    model: KnowledgeGraph | rdflib.Graph,
+    compiled: CompiledShapes,
+    shapes: rdflib.Graph,
+    focus: list[URIRef] | None,
+) -> ValidationReport:
+    if isinstance(model, KnowledgeGraph) and _holds_ontology(model):
+        store, prefixes = model, rdflib.Graph()
+        for prefix, namespace in model.prefixes.items():
+            prefixes.bind(prefix, namespace, override=False)
+        triples = _count_triples(model)
+    else:
+        # The engine needs a store holding the ontology: copy the model and the ontology into
+        # a temporary one, as pySHACL is given a merged graph.
+        data = model.to_rdflib() if isinstance(model, KnowledgeGraph) else model
+        data = _with_ontology(data)
+        store, prefixes, triples = _temporary_store(data), data, len(data)
+    report_graph, results = run_shapes(store, compiled, focus_nodes=focus, namespaces=prefixes)
+    names = _namespaces(prefixes, shapes)
+    nodes: set[Node] = set()
+    for result in results:
+        nodes.add(result.focus)
+        if result.value is not None:
+            nodes.add(result.value)
+        for message in result.messages:
+            nodes.update(URIRef(iri) for iri in _IRI_IN_TEXT.findall(str(message)))
+    labels = _Labels.of_model(store, nodes)
+    return _report(report_graph, names, labels, shapes, triples, focus)
+
+
+@cache
+def _project_compiled(path: Path) -> CompiledShapes:
+    return compile_shapes(shapes_graph())
+
+
+def _compile(shapes: rdflib.Graph) -> CompiledShapes:
+    # The project's shapes are compiled once; a graph given by the caller may change between
+    # calls, so it is compiled each time (a few milliseconds).
+    if shapes is shapes_graph():
+        return _project_compiled(shapes_path())
+    return compile_shapes(shapes)
+
+
+def _holds_ontology(model: KnowledgeGraph) -> bool:
+    answer = model.query(f"ASK {{ <{ONTOLOGY_IRI}> a <{OWL.Ontology}> }}")
+    return bool(answer)
+
+
+def _count_triples(model: KnowledgeGraph) -> int:
+    # Distinct triples of the union, as a copy into one rdflib graph would hold: a triple
+    # loaded from two files counts once.
+    query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    for row in _solutions(model.query(query)):
+        count = row["n"]
+        assert isinstance(count, ox.Literal)
+        return int(count.value)
+    return 0  # pragma: no cover
+
+
+def _valid_iris(texts: Iterable[str]) -> set[str]:
+    """The texts that are IRIs, in SPARQL syntax (a message may hold IRI-like text that is not)."""
+    found = set()
+    for text in texts:
+        try:
+            found.add(str(ox.NamedNode(text)))
+        except ValueError:
+            continue
+    return found
+
+
+def _solutions(answer: object) -> ox.QuerySolutions:
+    assert isinstance(answer, ox.QuerySolutions)
+    return answer
+
+
+def _temporary_store(data: rdflib.Graph) -> KnowledgeGraph:
+    store = KnowledgeGraph()
+    graph = ox.NamedNode("urn:bmkg:validation")
+    store.store.extend(
+        ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), graph)  # type: ignore[arg-type]
+        for s, p, o in data
+    )
+    return store
+
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"not an RDF term: {term!r}")
 
 
 def _shapes(shapes: rdflib.Graph | str | Path | None) -> rdflib.Graph:
@@ -224,13 +362,20 @@ def _shapes(shapes: rdflib.Graph | str | Path | None) -> rdflib.Graph:
 
 
 def _report(
-    report: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph, triples: int
+    report: rdflib.Graph,
+    names: NamespaceManager,
+    labels: _Labels,
+    shapes: rdflib.Graph,
+    triples: int,
+    only: Iterable[URIRef] | None = None,
 ) -> ValidationReport:
-    names = _namespaces(data, shapes)
-    labels = _Labels(data)
+    """The results of a report graph, named for the architect (only those about ``only``)."""
+    wanted = None if only is None else set(only)
     results = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(node, SH.focusNode)
+        if wanted is not None and focus not in wanted:
+            continue
         value = report.value(node, SH.value)
         path = report.value(node, SH.resultPath)
         source = report.value(node, SH.sourceShape)
@@ -259,16 +404,49 @@ def _report(
 class _Labels:
     """rdfs:label (or skos:prefLabel) of the model's nodes, English preferred."""
 
-    def __init__(self, data: rdflib.Graph) -> None:
+    def __init__(self, found: Mapping[Node, list[tuple[str, str]]]) -> None:
+        self._labels: dict[Node, str] = {}
+        for subject, labels in found.items():
+            if (chosen := preferred_label(labels)) is not None:
+                self._labels[subject] = chosen
+
+    @classmethod
+    def of_graph(cls, data: rdflib.Graph) -> _Labels:
+        """The labels of every node of an rdflib graph."""
         found: dict[Node, list[tuple[str, str]]] = defaultdict(list)
         for predicate in (SKOS.prefLabel, RDFS.label):
             for subject, label in data.subject_objects(predicate):
                 if isinstance(label, Literal):
                     found[subject].append((str(label), label.language or ""))
-        self._labels: dict[Node, str] = {}
-        for subject, labels in found.items():
-            if (chosen := preferred_label(labels)) is not None:
-                self._labels[subject] = chosen
+        return cls(found)
+
+    @classmethod
+    def of_model(cls, model: KnowledgeGraph, nodes: Iterable[Node]) -> _Labels:
+        """The labels of some nodes of a knowledge graph, in one query (blank nodes one each)."""
+        found: dict[Node, set[tuple[str, str]]] = defaultdict(set)
+        pattern = (
+            f"VALUES ?p {{ <{SKOS.prefLabel}> <{RDFS.label}> }} ?s ?p ?label "
+            "FILTER (isLiteral(?label))"
+        )
+        iris = sorted(_valid_iris(str(n) for n in nodes if isinstance(n, URIRef)))
+        rows: list[Any] = []
+        if iris:
+            values = " ".join(iris)
+            rows += _solutions(
+                model.query(f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} {pattern} }}")
+            )
+        for node in nodes:
+            if isinstance(node, BNode):
+                rows += _solutions(
+                    model.query(
+                        f"SELECT ?s ?label WHERE {{ {pattern} }}",
+                        bindings={"s": ox.BlankNode(str(node))},
+                    )
+                )
+        for row in rows:
+            label = row["label"]
+            found[rdflib_term(row["s"])].add((label.value, label.language or ""))
+        return cls({node: sorted(pairs) for node, pairs in found.items()})
 
     def get(self, node: Node | None) -> str | None:
         return self._labels.get(node) if node is not None else None
@@ -281,9 +459,12 @@ class _Labels:
             label = self._labels.get(iri)
             return f'"{label}"' if label else _term(iri, names)
 
-        # An IRI ends before trailing punctuation: "{?perspective}: outside-in" must not
-        # swallow the colon.
-        return re.sub(r"(?:https?|urn|file):[^\s,;)\"'<>]*[^\s,;)\"'<>.:]", name, message)
+        return _IRI_IN_TEXT.sub(name, message)
+
+
+# An IRI in a message ends before trailing punctuation: "{?perspective}: outside-in" must not
+# swallow the colon.
+_IRI_IN_TEXT = re.compile(r"(?:https?|urn|file):[^\s,;)\"'<>]*[^\s,;)\"'<>.:]")
 
 
 def _namespaces(data: rdflib.Graph, shapes: rdflib.Graph) -> NamespaceManager:
