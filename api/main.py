@@ -18,31 +18,40 @@ from api.routers import pictures, resources, sparql
 from kg._version import __version__
 from kg.model import open_model
 from kg.ontology import ONTOLOGY_IRI
+from kg.store import KnowledgeGraph
 
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, model: KnowledgeGraph | None = None) -> FastAPI:
     """Build the app. The model is opened when the app starts and closed when it stops.
 
     With an on-disk store that already holds a model, the store is served as it is (the files
     in ``KG_DATA`` are not loaded again, so writes made through the API are kept); a new or
     in-memory store is filled from ``KG_DATA``. A SPARQL server (``KG_ENDPOINT``) is treated
     like an on-disk store; a read-only one is served as it is.
+
+    ``model`` serves a knowledge graph the caller has opened already (e.g. in a notebook, or
+    on another backend); it is then the caller's to close, and ``KG_DATA``, ``KG_STORE`` and
+    ``KG_ENDPOINT`` are not used.
     """
     chosen = settings if settings is not None else Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        model = open_model(path=chosen.store, endpoint=chosen.endpoint)
-        writable = chosen.endpoint is None or chosen.endpoint.update is not None
-        try:
-            if writable and set(model.graphs()) <= {str(ONTOLOGY_IRI)} and chosen.data:
-                model.load(*chosen.data)
+        if model is not None:
             app.state.kg = AppState(settings=chosen, model=model)
             yield
+            return
+        opened = open_model(path=chosen.store, endpoint=chosen.endpoint)
+        writable = chosen.endpoint is None or chosen.endpoint.update is not None
+        try:
+            if writable and set(opened.graphs()) <= {str(ONTOLOGY_IRI)} and chosen.data:
+                opened.load(*chosen.data)
+            app.state.kg = AppState(settings=chosen, model=opened)
+            yield
         finally:
-            model.close()
+            opened.close()
 
     app = FastAPI(
         title="Business Model Knowledge Graph",
