@@ -285,6 +285,18 @@ class KnowledgeGraph:
         """
         return dict(self._prefixes)
 
+    def bind(self, prefix: str, namespace: str) -> None:
+        """Declare a prefix for queries and serialisations, unless the prefix is taken.
+
+        Examples
+        --------
+        >>> kg = KnowledgeGraph()
+        >>> kg.bind("ex", "https://example.org/")
+        >>> kg.prefixes
+        {'ex': 'https://example.org/'}
+        """
+        self._prefixes.setdefault(prefix, namespace)
+
     def __repr__(self) -> str:
         where = "in memory" if self._path is None else str(self._path)
         if self._store is not None and not isinstance(self._store, ox.Store):
