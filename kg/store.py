@@ -350,7 +350,10 @@ class KnowledgeGraph:
 
         Every file is parsed before anything is written, and the write is a
         single transaction, so on any error the store is left exactly as it
-        was.
+        was. N-Triples files going into graphs that do not exist yet (a first
+        load of a large model) are streamed into the store instead, one
+        transaction per file; on an error the graphs this call created are
+        removed again, so the store is still left as it was.
 
         Parameters
         ----------
@@ -386,6 +389,8 @@ class KnowledgeGraph:
         """
         store = self.store
         files = rdf_files(paths)
+        if graph is None and isinstance(store, ox.Store) and _streamable(store, files):
+            return self._load_streaming(store, files)
         target = None if graph is None else ox.NamedNode(graph)
         targets: dict[str, None] = {}
         quads: dict[ox.Quad, None] = {}
@@ -414,6 +419,47 @@ class KnowledgeGraph:
         for prefix, namespace in prefixes.items():
             self._prefixes.setdefault(prefix, namespace)
         return LoadSummary(files=tuple(files), triples=len(quads), graphs=tuple(targets))
+
+    def _load_streaming(self, store: ox.Store, files: list[Path]) -> LoadSummary:
+        """Load N-Triples files into graphs that do not exist yet, straight into the store.
+
+        Oxigraph parses and inserts each file in one transaction, without the file's quads
+        passing through Python: several times faster than parsing first, which is what a
+        model of millions of triples needs. A file that fails to load leaves nothing behind,
+        and the graphs of the files loaded before it in this call are removed again (they did
+        not exist before), so the load stays all or nothing; readers may see the files
+        arrive one by one.
+        """
+        loaded: list[ox.NamedNode] = []
+        before = len(store)
+        try:
+            for file in files:
+                name = ox.NamedNode(file.resolve().as_uri())
+                try:
+                    store.load(
+                        path=file,
+                        format=ox.RdfFormat.N_TRIPLES,
+                        base_iri=file.resolve().as_uri(),
+                        to_graph=name,
+                    )
+                except SyntaxError as exc:
+                    raise _syntax_error(exc, file, ox.RdfFormat.N_TRIPLES) from exc
+                except FileNotFoundError as exc:
+                    raise SourceNotFoundError("no such file", path=file) from exc
+                except OSError as exc:
+                    raise SourceError(
+                        f"cannot read file: {exc.strerror or exc}", path=file
+                    ) from exc
+                loaded.append(name)
+        except BaseException:
+            for name in loaded:
+                store.remove_graph(name)
+            raise
+        return LoadSummary(
+            files=tuple(files),
+            triples=len(store) - before,
+            graphs=tuple(name.value for name in loaded),
+        )
 
     def _replace(self, store: StoreBackend, graphs: list[str], quads: list[ox.Quad]) -> None:
         names = [ox.NamedNode(g) for g in graphs]
@@ -664,21 +710,36 @@ def _parse_file(path: Path) -> tuple[list[ox.Quad], dict[str, str]]:
         quads = list(parser)
         return quads, dict(parser.prefixes or {})
     except SyntaxError as exc:
-        raise RDFSyntaxError(
-            _POSITION_PREFIX.sub("", str(exc.msg), count=1),
-            path=path,
-            format_name=rdf_format.name,
-            line=exc.lineno,
-            column=exc.offset,
-            end_line=exc.end_lineno,
-            end_column=exc.end_offset,
-        ) from exc
+        raise _syntax_error(exc, path, rdf_format) from exc
     except FileNotFoundError as exc:
         raise SourceNotFoundError("no such file", path=path) from exc
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}", path=path) from exc
     except ValueError as exc:
         raise SourceError(f"cannot parse as {rdf_format.name}: {exc}", path=path) from exc
+
+
+def _syntax_error(exc: SyntaxError, path: Path, rdf_format: ox.RdfFormat) -> RDFSyntaxError:
+    return RDFSyntaxError(
+        _POSITION_PREFIX.sub("", str(exc.msg), count=1),
+        path=path,
+        format_name=rdf_format.name,
+        line=exc.lineno,
+        column=exc.offset,
+        end_line=exc.end_lineno,
+        end_column=exc.end_offset,
+    )
+
+
+def _streamable(store: ox.Store, files: list[Path]) -> bool:
+    """Whether every file is N-Triples (no prefixes to keep) going to a graph not yet there."""
+    names = [file.resolve().as_uri() for file in files]
+    return (
+        bool(files)
+        and len(set(names)) == len(names)
+        and all(RDF_FORMATS[file.suffix.lower()] == ox.RdfFormat.N_TRIPLES for file in files)
+        and not any(store.contains_named_graph(ox.NamedNode(name)) for name in names)
+    )
 
 
 def _check_xml(path: Path) -> None:

@@ -668,3 +668,52 @@ def test_binding_a_variable_outside_the_projection_raises_query_error() -> None:
         KnowledgeGraph().query(
             "SELECT ?o WHERE { ?s ?p ?o }", bindings={"s": ox.NamedNode("http://example.org/a")}
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Streaming N-Triples into new graphs (the large-model path)
+
+
+def test_n_triples_into_new_graphs_load_with_the_same_result_as_turtle(tmp_path: Path) -> None:
+    nt = tmp_path / "a.nt"
+    nt.write_text(
+        '<urn:x:a> <urn:x:p> "1" .\n_:b <urn:x:p> <urn:x:a> .\n<urn:x:a> <urn:x:p> "1" .\n'
+    )
+    ttl = tmp_path / "a.ttl"
+    ttl.write_text(nt.read_text())
+    streamed, parsed = KnowledgeGraph(), KnowledgeGraph()
+    summary = streamed.load(nt)
+    assert summary.triples == parsed.load(ttl).triples == 2
+    assert summary.graphs == (nt.resolve().as_uri(),)
+    assert len(streamed) == 2
+
+
+def test_a_bad_n_triples_file_removes_the_graphs_of_the_files_before_it(tmp_path: Path) -> None:
+    good, bad = tmp_path / "1-good.nt", tmp_path / "2-bad.nt"
+    good.write_text("<urn:x:a> <urn:x:p> <urn:x:o> .\n")
+    bad.write_text('<urn:x:a> <urn:x:p> <urn:x:o> .\n<urn:x:a> <urn:x:p> "open .\n')
+    kg = KnowledgeGraph()
+    with pytest.raises(RDFSyntaxError) as caught:
+        kg.load(good, bad)
+    assert caught.value.line == 2
+    assert caught.value.path == bad
+    assert len(kg) == 0 and kg.graphs() == []
+
+
+def test_streamed_blank_nodes_stay_apart_across_loads(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.nt", tmp_path / "two.nt"
+    for file in (one, two):
+        file.write_text("_:b1 <urn:x:p> <urn:x:o> .\n")
+    kg = KnowledgeGraph()
+    kg.load(one, two)
+    assert len({t.subject for t in kg.triples()}) == 2
+
+
+def test_reloading_an_n_triples_file_replaces_its_graph(tmp_path: Path) -> None:
+    file = tmp_path / "a.nt"
+    file.write_text("<urn:x:a> <urn:x:p> <urn:x:o> .\n")
+    kg = KnowledgeGraph()
+    kg.load(file)
+    file.write_text("<urn:x:a> <urn:x:p> <urn:x:other> .\n")
+    kg.load(file)
+    assert [t.object.value for t in kg.triples()] == ["urn:x:other"]  # type: ignore[union-attr]
