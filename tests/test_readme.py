@@ -29,6 +29,8 @@ def blocks(language: str) -> list[str]:
 def kg_commands() -> list[str]:
     commands = []
     for block in blocks("sh"):
+        if "oxigraph serve" in block:
+            continue  # run against a real server by test_sparql_server_commands_run
         for line in block.splitlines():
             command = line.split("#", 1)[0].strip()
             if command.startswith(".venv/bin/kg "):
@@ -150,3 +152,46 @@ def test_api_python_example_runs(server: str, capsys: pytest.CaptureFixture[str]
     example = example.replace("http://127.0.0.1:8000", server)
     exec(compile(example, "README.md", "exec"), {})
     assert capsys.readouterr().out.splitlines() == ["21", "no 7"]
+
+
+def test_sparql_server_commands_run(tmp_path: Path) -> None:
+    """The SPARQL server section, run as written against ``oxigraph serve`` on a free port."""
+    (block,) = [b for b in blocks("sh") if "oxigraph serve" in b]
+    server_line, *lines = block.strip().splitlines()
+    binary = Path(sys.executable).parent / "oxigraph"
+    if not binary.exists():
+        if os.environ.get("CI"):
+            pytest.fail("the oxigraph server is not installed (pip install oxigraph)")
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    argv = shlex.split(server_line.split("#", 1)[0].replace("7878", port))
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    (tmp_path / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    server = subprocess.Popen([str(binary), *argv[1:]], cwd=tmp_path, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.05)
+        script = "set -e\n" + "\n".join(lines).replace("7878", port)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+        done = subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Question 1" in done.stdout or "1." in done.stdout
+        stored = httpx.get(
+            f"http://127.0.0.1:{port}/query",
+            params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"},
+        ).json()
+        assert int(stored["results"]["bindings"][0]["n"]["value"]) > 4000
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
