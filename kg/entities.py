@@ -49,6 +49,7 @@ triples and is refused while other entities still link to it: the refusal is a
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -527,6 +528,9 @@ class _View:
         self.store = store
         self.remove = set(remove)
         self.add = set(add) - self.remove
+        # A neighbourhood walk asks for the same node's triples many times.
+        self._out: dict[tuple[Node, ox.NamedNode | None], set[ox.Triple]] = {}
+        self._into: dict[tuple[Node, ox.NamedNode | None], set[ox.Triple]] = {}
 
     def _quads(self, s: Node | None, p: ox.NamedNode | None, o: Any) -> Iterator[ox.Quad]:
         for quad in self.store.quads_for_pattern(s, p, o, None):
@@ -541,10 +545,16 @@ class _View:
                 yield quad
 
     def out(self, node: Node, predicate: ox.NamedNode | None = None) -> set[ox.Triple]:
-        return {q.triple for q in self._quads(node, predicate, None)}
+        key = (node, predicate)
+        if key not in self._out:
+            self._out[key] = {q.triple for q in self._quads(node, predicate, None)}
+        return self._out[key]
 
     def into(self, node: Node, predicate: ox.NamedNode | None = None) -> set[ox.Triple]:
-        return {q.triple for q in self._quads(None, predicate, node)}
+        key = (node, predicate)
+        if key not in self._into:
+            self._into[key] = {q.triple for q in self._quads(None, predicate, node)}
+        return self._into[key]
 
 
 def _nodes(triples: Iterable[ox.Triple]) -> set[Node]:
@@ -662,21 +672,37 @@ def validate_nodes(
     that target these nodes: a few milliseconds, whatever the size of the model.
     """
     nodes = set(nodes)
-    scratch = KnowledgeGraph()
+    triples = _neighbourhood(model, nodes, remove, add)
+    store = _scratch_store()
+    scratch = KnowledgeGraph(backend=store)
     for prefix, namespace in model.prefixes.items():
         scratch.bind(prefix, namespace)
-    graph = ox.NamedNode("urn:bmkg:neighbourhood")
-    scratch.store.extend(_ontology_quads())
-    scratch.store.extend(
-        ox.Quad(t.subject, t.predicate, t.object, graph)
-        for t in _neighbourhood(model, nodes, remove, add)
-    )
-    # Only the touched nodes are validated; the rest of the neighbourhood is context.
-    return validate(
-        scratch,
-        focus_nodes=[rdflib.URIRef(node.value) for node in nodes if isinstance(node, ox.NamedNode)],
-        engine="sparql",
-    )
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, _NEIGHBOURHOOD) for t in triples)
+    try:
+        # Only the touched nodes are validated; the rest of the neighbourhood is context.
+        return validate(
+            scratch,
+            focus_nodes=[
+                rdflib.URIRef(node.value) for node in nodes if isinstance(node, ox.NamedNode)
+            ],
+            engine="sparql",
+        )
+    finally:
+        store.remove_graph(_NEIGHBOURHOOD)
+
+
+_NEIGHBOURHOOD = ox.NamedNode("urn:bmkg:neighbourhood")
+_scratch_stores = threading.local()
+
+
+def _scratch_store() -> ox.Store:
+    """This thread's scratch store: the ontology, ready for one neighbourhood at a time."""
+    store: ox.Store | None = getattr(_scratch_stores, "store", None)
+    if store is None:
+        store = ox.Store()
+        store.extend(_ontology_quads())
+        _scratch_stores.store = store
+    return store
 
 
 def _identity(result: ValidationResult) -> tuple[Any, ...]:

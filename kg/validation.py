@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeAlias
 from typing import Literal as OneOf
@@ -254,10 +254,10 @@ def _validate_sparql(
     shapes: rdflib.Graph,
     focus: list[URIRef] | None,
 ) -> ValidationReport:
+    names: NamespaceManager | None = None
     if isinstance(model, KnowledgeGraph) and _holds_ontology(model):
-        store, prefixes = model, rdflib.Graph()
-        for prefix, namespace in model.prefixes.items():
-            prefixes.bind(prefix, namespace, override=False)
+        store = model
+        prefixes, names = _model_names(tuple(model.prefixes.items()), shapes)
         triples = _count_triples(model)
     else:
         # The engine needs a store holding the ontology: copy the model and the ontology into
@@ -266,7 +266,8 @@ def _validate_sparql(
         data = _with_ontology(data)
         store, prefixes, triples = _temporary_store(data), data, len(data)
     report_graph, results = run_shapes(store, compiled, focus_nodes=focus, namespaces=prefixes)
-    names = _namespaces(prefixes, shapes)
+    if names is None:
+        names = _namespaces(prefixes, shapes)
     nodes: set[Node] = set()
     for result in results:
         nodes.add(result.focus)
@@ -465,6 +466,21 @@ class _Labels:
 # An IRI in a message ends before trailing punctuation: "{?perspective}: outside-in" must not
 # swallow the colon.
 _IRI_IN_TEXT = re.compile(r"(?:https?|urn|file):[^\s,;)\"'<>]*[^\s,;)\"'<>.:]")
+
+
+@lru_cache(maxsize=16)
+def _model_names(
+    prefixes: tuple[tuple[str, str], ...], shapes: rdflib.Graph
+) -> tuple[rdflib.Graph, NamespaceManager]:
+    """An empty graph carrying a model's prefixes, and the names for its report.
+
+    Cached (binding prefixes costs milliseconds, a lot for a write's small validation); the
+    callers only read both.
+    """
+    graph = rdflib.Graph()
+    for prefix, namespace in prefixes:
+        graph.bind(prefix, namespace, override=False)
+    return graph, _namespaces(graph, shapes)
 
 
 def _namespaces(data: rdflib.Graph, shapes: rdflib.Graph) -> NamespaceManager:
