@@ -44,6 +44,7 @@ from kg.errors import (
     StoreError,
     WriteRejectedError,
 )
+from kg.sparqltext import STRINGS_IRIS_COMMENTS
 from kg.store import KnowledgeGraph, QueryResults, StoreBackend
 from kg.vocab import STANDARD_PREFIXES
 
@@ -275,10 +276,7 @@ def run_query(
     return replace(result, prefixes=prefixes) if result.kind is QueryKind.GRAPH else result
 
 
-_STRINGS_IRIS_COMMENTS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
+_STRINGS_IRIS_COMMENTS = STRINGS_IRIS_COMMENTS
 _REMOTE = re.compile(r"(?<![\w:?$])(SERVICE|LOAD)(?![\w:-])", re.IGNORECASE)
 
 
@@ -386,11 +384,13 @@ class UpdateSummary:
 def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
     """Run a SPARQL 1.1 update if it adds no violation of the shapes; otherwise change nothing.
 
-    The update runs first on an in-memory copy of the store, which gives the quads it adds and
-    removes. Those are checked as every other write is (:func:`kg.entities.check_write`: only
-    the nodes the change touches are validated, on their neighbourhood), and, if they add no
-    violation, applied to the store as one transaction and flushed. Copying and comparing the
-    store costs time in proportion to its size; validation does not. The caller serialises
+    An update made only of ``INSERT DATA`` and ``DELETE DATA`` names its quads: they are
+    compared with the store one by one. Any other update (``DELETE``/``INSERT ... WHERE``,
+    ``CLEAR``, ``LOAD`` ...) runs first on an in-memory copy of the store, which gives the quads
+    it adds and removes; copying and comparing costs time in proportion to the store's size.
+    Either way the change is checked as every other write is (:func:`kg.entities.check_write`:
+    only the nodes it touches are validated, on their neighbourhood), and, if it adds no
+    violation, applied to the store as one transaction and flushed. The caller serialises
     writes (the API holds its write lock while this runs).
 
     Parameters
@@ -424,18 +424,22 @@ def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
     """
     store: StoreBackend = model.store
     prefixes = {**model.prefixes, **STANDARD_PREFIXES}
-    before = set(store.quads_for_pattern(None, None, None, None))
     _refuse_remote(update)
-    trial = ox.Store()
-    trial.extend(before)
-    try:
-        trial.update(update, prefixes=prefixes)
-    except SyntaxError as error:
-        raise _query_error(error) from error
-    except (RuntimeError, OSError, ValueError) as error:
-        raise QueryError(str(error)) from error
-    after = set(trial.quads_for_pattern(None, None, None, None))
-    added, removed = after - before, before - after
+    named = _data_change(store, update, prefixes)
+    if named is not None:
+        added, removed = named
+    else:
+        before = set(store.quads_for_pattern(None, None, None, None))
+        trial = ox.Store()
+        trial.extend(before)
+        try:
+            trial.update(update, prefixes=prefixes)
+        except SyntaxError as error:
+            raise _query_error(error) from error
+        except (RuntimeError, OSError, ValueError) as error:
+            raise QueryError(str(error)) from error
+        after = set(trial.quads_for_pattern(None, None, None, None))
+        added, removed = after - before, before - after
     if not added and not removed:
         return UpdateSummary(added=0, removed=0)
     report = check_write(model, remove=removed, add=added)
@@ -454,6 +458,91 @@ def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
         raise StoreError(f"cannot write to store: {error}", path=model.path) from error
     model.flush()
     return UpdateSummary(added=len(added), removed=len(removed))
+
+
+_DECLARATION = re.compile(r"\s*(?:PREFIX\s+(?:[A-Za-z][\w.-]*)?:|BASE)", re.IGNORECASE)
+_IRIREF = re.compile(r"\s*<[^<>\"{}|^`\\\s]*>")
+_DATA_OPERATION = re.compile(r"\s*(INSERT|DELETE)\s+DATA\s*\{", re.IGNORECASE)
+_SEPARATOR = re.compile(r"\s*;")
+
+
+def _data_change(
+    store: StoreBackend, update: str, prefixes: Mapping[str, str]
+) -> tuple[set[ox.Quad], set[ox.Quad]] | None:
+    """The quads an update of ``INSERT DATA``/``DELETE DATA`` only adds and removes.
+
+    ``None`` when the update holds any other operation, inserts blank nodes (each run makes new
+    ones), or its data cannot be read here: the caller then runs it on a copy of the store,
+    which also reports any syntax error with its position.
+    """
+    # IRIs, strings and comments blanked out (same length), so that braces, semicolons and
+    # keywords inside them are not taken for syntax.
+    blank = STRINGS_IRIS_COMMENTS.sub(lambda m: " " * len(m.group(0)), update)
+    declarations: list[str] = []
+    operations: list[tuple[str, str]] = []
+    position = 0
+    while True:
+        declared = _DECLARATION.match(blank, position)
+        if declared is not None:
+            iri = _IRIREF.match(update, declared.end())
+            if iri is None:
+                return None
+            declarations.append(update[declared.start() : iri.end()])
+            position = iri.end()
+            continue
+        operation = _DATA_OPERATION.match(blank, position)
+        if operation is None:
+            break
+        depth, end = 1, operation.end()
+        while depth and end < len(blank):
+            depth += {"{": 1, "}": -1}.get(blank[end], 0)
+            end += 1
+        if depth:
+            return None
+        operations.append((operation.group(1).upper(), update[operation.end() : end - 1]))
+        position = end
+        separator = _SEPARATOR.match(blank, position)
+        if separator is not None:
+            position = separator.end()
+    if not operations or blank[position:].strip():
+        return None
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
+    prologue += "\n".join(declarations) + "\n"
+    added: dict[ox.Quad, None] = {}
+    removed: dict[ox.Quad, None] = {}
+    for kind, body in operations:
+        quads = _data_quads(prologue, body)
+        if quads is None or (kind == "INSERT" and any(_has_blank_node(q) for q in quads)):
+            return None
+        for quad in quads:
+            if kind == "DELETE":
+                if quad in added:
+                    del added[quad]
+                elif quad not in removed and _present(store, quad):
+                    removed[quad] = None
+            elif quad in removed:
+                del removed[quad]
+            elif quad not in added and not _present(store, quad):
+                added[quad] = None
+    return set(added), set(removed)
+
+
+def _data_quads(prologue: str, body: str) -> list[ox.Quad] | None:
+    # Quad data is TriG, except that triples of the default graph may omit their final dot;
+    # wrapping them in braces makes them TriG too.
+    for text in (body, "{" + body + "}"):
+        try:
+            return list(ox.parse(prologue + text, format=ox.RdfFormat.TRIG))
+        except (SyntaxError, ValueError):
+            continue
+    return None
+
+
+def _present(store: StoreBackend, quad: ox.Quad) -> bool:
+    if isinstance(quad.subject, ox.Triple):
+        return False  # RDF 1.2 triple terms never reach this store as subjects
+    found = store.quads_for_pattern(quad.subject, quad.predicate, quad.object, quad.graph_name)
+    return next(iter(found), None) is not None
 
 
 def _has_blank_node(quad: ox.Quad) -> bool:
