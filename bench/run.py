@@ -23,6 +23,8 @@ Tasks, each timed on its own:
 - ``validation``: full SHACL validation of the model;
 - ``write``: one validated entity update (``kg.entities.update_entity``: neighbourhood
   validation, then the write), median of several;
+- ``update``: one validated SPARQL update (``INSERT DATA`` or ``DELETE DATA`` of a comment on
+  that segment, through ``kg.sparql.apply_update``), median of several;
 - ``api``: a typical API request, ``GET /entities/{iri}`` of a segment, median of several;
 - ``check`` (ours only): the findings equal the counts planted by the generator.
 
@@ -50,8 +52,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
 RESULTS = ROOT / "bench" / "results.json"
-TASKS = ("load", "questions", "silos", "validation", "write", "api", "check")
-BASELINE_TASKS = ("load", "questions", "silos", "validation", "write", "api")
+TASKS = ("load", "questions", "silos", "validation", "write", "update", "api", "check")
+BASELINE_TASKS = ("load", "questions", "silos", "validation", "write", "update", "api")
 WRITES = 15
 REQUESTS = 15
 
@@ -71,9 +73,9 @@ def _emit(task: str, **values: Any) -> None:
     print(json.dumps({"task": task, **values}), flush=True)
 
 
-def _timed(call: Any) -> tuple[float, Any]:
+def _timed(call: Any, *args: Any, **options: Any) -> tuple[float, Any]:
     start = time.perf_counter()
-    result = call()
+    result = call(*args, **options)
     return time.perf_counter() - start, result
 
 
@@ -107,9 +109,7 @@ def worker(engine: str, data: Path, tasks: list[str]) -> None:
                 ontology_path(), format="turtle"
             )
             for file in files:
-                store.dataset.graph(rdflib.URIRef(file.resolve().as_uri())).parse(
-                    file, format="nt"
-                )
+                store.dataset.graph(rdflib.URIRef(file.resolve().as_uri())).parse(file, format="nt")
 
         seconds, _ = _timed(load)
         model = KnowledgeGraph(backend=store)
@@ -130,7 +130,7 @@ def worker(engine: str, data: Path, tasks: list[str]) -> None:
                 graph = rdflib.Graph()
                 for triple in store.dataset.triples((None, None, None)):
                     graph.add(triple)
-                seconds, report = _timed(lambda: validate(graph, engine="pyshacl"))
+                seconds, report = _timed(validate, graph, engine="pyshacl")
             _emit(task, seconds=seconds, results=len(report.results), conforms=report.conforms)
         elif task == "write":
             body = {k: v for k, v in get_entity(model, segment).items() if k != "@reverse"}
@@ -138,7 +138,23 @@ def worker(engine: str, data: Path, tasks: list[str]) -> None:
             times = []
             for i in range(WRITES):
                 changed = {**body, "customerCount": count - (i % 2)}
-                seconds, _ = _timed(lambda: update_entity(model, segment, changed))
+                seconds, _ = _timed(update_entity, model, segment, changed)
+                times.append(seconds)
+            _emit(task, seconds=statistics.median(times), runs=len(times))
+        elif task == "update":
+            import pyoxigraph as ox
+
+            from kg.sparql import apply_update
+
+            subject = ox.NamedNode(segment)
+            times = []
+            for i in range(WRITES):
+                verb = "DELETE" if i % 2 else "INSERT"
+                graph = next(iter(model.store.quads_for_pattern(subject, None, None, None)))
+                graph = graph.graph_name
+                text = f'{verb} DATA {{ GRAPH {graph} {{ <{segment}> rdfs:comment "bench" }} }}'
+                seconds, summary = _timed(apply_update, model, text)
+                assert summary.added + summary.removed == 1, summary
                 times.append(seconds)
             _emit(task, seconds=statistics.median(times), runs=len(times))
         elif task == "api":
@@ -153,7 +169,7 @@ def worker(engine: str, data: Path, tasks: list[str]) -> None:
                 where = "/entities/" + quote(segment, safe="")
                 times = []
                 for _ in range(REQUESTS):
-                    seconds, response = _timed(lambda: client.get(where))
+                    seconds, response = _timed(client.get, where)
                     assert response.status_code == 200, response.text
                     times.append(seconds)
             _emit(task, seconds=statistics.median(times), runs=len(times))
@@ -180,7 +196,7 @@ def _run_worker(
         process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
         lines: queue.Queue[str | None] = queue.Queue()
 
-        def read(stream: Any = process.stdout) -> None:
+        def read(stream: Any = process.stdout, lines: queue.Queue[str | None] = lines) -> None:
             for line in stream:
                 lines.put(line)
             lines.put(None)
@@ -281,7 +297,7 @@ def table(results: dict[str, Any]) -> str:
             elif task == "check" and "differences" in record:
                 found = record["differences"]
                 notes = "findings = planted" if not found else f"{len(found)} differences"
-            elif task in ("write", "api") and "runs" in record:
+            elif task in ("write", "update", "api") and "runs" in record:
                 notes = f"median of {record['runs']}"
             elif task == "validation" and "results" in record:
                 notes = f"{record['results']} results"
