@@ -719,6 +719,7 @@ class _Run:
             for prefix, namespace in namespaces.namespaces():
                 self.view.bind(prefix, namespace, override=False)
         self._described: set[BNode] = set()
+        self._focus_patterns: dict[tuple[Node, bool], str] = {}
         self.subclasses = self._subclasses()
 
     # -- queries ------------------------------------------------------------------------------
@@ -780,6 +781,12 @@ class _Run:
         Every query over it keeps distinct rows, so the focus pattern itself need not be
         distinct; a single target class is joined in place, which the store plans best.
         """
+        key = (shape.node, hidden)
+        if key not in self._focus_patterns:
+            self._focus_patterns[key] = self._focus_pattern(shape, hidden=hidden)
+        return self._focus_patterns[key]
+
+    def _focus_pattern(self, shape: _Shape, *, hidden: bool) -> str:
         parts = []
         if shape.target_classes:
             parts.append(self.instance_of("?this", shape.target_classes, type_var="?_focus_type"))
