@@ -628,6 +628,10 @@ def _neighbourhood(
     neighbours = _nodes(triples) - focus
     for node in neighbours:
         triples |= view.out(node)
+        if _vocabulary_node(model.store, node):
+            # Oxigraph answers "what is in stage bm:Live" by scanning everything linked to
+            # bm:Live, which grows with the model; no stage is a class or a concept anyway.
+            continue
         for step in view.into(node, _IN_STAGE):
             triples.add(step)
             triples |= view.out(step.subject)  # type: ignore[arg-type]
