@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -163,13 +164,29 @@ DEFAULT_PARAMETERS = Parameters()
 # Shared machinery: running the queries, naming things, words
 
 
+class _Names:
+    """The subjects of one model by IRI, described once however many questions name them."""
+
+    def __init__(self, store: StoreBackend) -> None:
+        self.store = store
+        self.subjects: dict[str, Subject] = {}
+        self.narrower: dict[tuple[str, str], bool] = {}
+
+
+# Set by ask_all for the ten questions it answers, so that they describe each subject once.
+_SHARED_NAMES: ContextVar[_Names | None] = ContextVar("_SHARED_NAMES", default=None)
+
+
 class _Context:
     """One question's run: the model, the parameters, and the labels of the things it names."""
 
     def __init__(self, model: KnowledgeGraph, params: Parameters) -> None:
         self.model = model
         self.params = params
-        self._subjects: dict[str, Subject] = {}
+        shared = _SHARED_NAMES.get()
+        self._names = (
+            shared if shared is not None and shared.store is model.store else _Names(model.store)
+        )
 
     def rows(self, name: str) -> list[dict[str, Any]]:
         """Run a registered query with those of the parameters it declares."""
@@ -179,9 +196,9 @@ class _Context:
 
     def subject(self, iri: str) -> Subject:
         """The thing an IRI names, with its label (English preferred) and class."""
-        found = self._subjects.get(iri)
+        found = self._names.subjects.get(iri)
         if found is None:
-            found = self._subjects[iri] = _describe(self.model.store, iri)
+            found = self._names.subjects[iri] = _describe(self._names, iri)
         return found
 
     def subjects(self, iris: str | Iterable[str] | None) -> list[Subject]:
@@ -192,9 +209,10 @@ class _Context:
         return [self.subject(iri) for iri in sorted(set(items))]
 
 
-def _describe(store: StoreBackend, iri: str) -> Subject:
+def _describe(names: _Names, iri: str) -> Subject:
     if iri.startswith("_:"):
         return Subject(iri)
+    store = names.store
     node = ox.NamedNode(iri)
     label = preferred_label(
         (quad.object.value, quad.object.language or "")
@@ -211,7 +229,12 @@ def _describe(store: StoreBackend, iri: str) -> Subject:
     ours = [t for t in types if t.startswith(_BM)] or types
 
     def narrower(cls: str, than: str) -> bool:
-        return any(store.quads_for_pattern(ox.NamedNode(cls), _RDFS_SUBCLASS, ox.NamedNode(than)))
+        known = names.narrower.get((cls, than))
+        if known is None:
+            known = names.narrower[cls, than] = any(
+                store.quads_for_pattern(ox.NamedNode(cls), _RDFS_SUBCLASS, ox.NamedNode(than))
+            )
+        return known
 
     # A thing typed both bm:BusinessProcess and bm:KeyActivity is named a BusinessProcess.
     specific = [t for t in ours if not any(narrower(other, t) for other in ours if other != t)]
@@ -1585,8 +1608,12 @@ def ask_all(
     (10, 'Q1 Customer Profile')
     """
     answers = []
-    for number, spec in QUESTIONS.items():
-        if progress is not None:
-            progress(f"Q{number} {spec.short_name}")
-        answers.append(spec.function(model, params))
+    token = _SHARED_NAMES.set(_Names(model.store))
+    try:
+        for number, spec in QUESTIONS.items():
+            if progress is not None:
+                progress(f"Q{number} {spec.short_name}")
+            answers.append(spec.function(model, params))
+    finally:
+        _SHARED_NAMES.reset(token)
     return answers

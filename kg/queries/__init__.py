@@ -161,7 +161,11 @@ def run(model: KnowledgeGraph, name: str, **values: Any) -> list[dict[str, Any]]
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError(f"{name}: only SELECT queries belong in the registry")
     names = [v.value for v in result.variables]
-    return [{n: to_python(row[n]) for n in names if row[n] is not None} for row in result]
+    # A solution iterates over its values in the order of ``names``: much faster than by name.
+    return [
+        {n: to_python(term) for n, term in zip(names, row, strict=True) if term is not None}
+        for row in result
+    ]
 
 
 def to_python(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
