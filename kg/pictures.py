@@ -27,7 +27,9 @@ whose ``srcdoc`` is that page).
 
 Large models stay usable: the layout (physics) stops once it has stabilised, and a picture of
 more than ``max_nodes`` things shows one node per class, with counts and the links between
-classes, and says so. The data comes from the registry's queries in ``kg/queries/pictures``.
+classes, and says so. The data comes from the registry's queries in ``kg/queries/pictures``;
+:func:`picture_data` reads it once, and every picture function takes it as ``data=``, so that
+many pictures of one model (a report's) do not read the whole model again for each.
 
 >>> from kg.model import open_model
 >>> picture = model_picture(open_model())
@@ -46,7 +48,8 @@ import os
 import re
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -69,11 +72,13 @@ __all__ = [
     "HIGHLIGHT",
     "PALETTE",
     "Picture",
+    "PictureData",
     "answer_picture",
     "capability_map_picture",
     "journey_picture",
     "model_picture",
     "neighbourhood_picture",
+    "picture_data",
     "silo_picture",
     "vis_assets",
 ]
@@ -413,29 +418,75 @@ class _Thing:
         return next((value for key, value in self.facts if key == name), None)
 
 
-@dataclass(frozen=True)
-class _Data:
-    things: Mapping[str, _Thing]
-    links: tuple[tuple[str, str, str], ...]
-    values: Mapping[str, Mapping[str, tuple[Any, ...]]] = field(default_factory=dict)
+class PictureData:
+    """The things of a model, their links and their facts: what the pictures are drawn from.
 
-    def neighbours(self) -> dict[str, set[str]]:
+    :func:`picture_data` reads it from a model, with three queries over the whole model. Every
+    picture function takes it as ``data=``, so that many pictures of one model (a report's)
+    read the model once. It is a snapshot: pictures drawn from it do not see later changes to
+    the model.
+    """
+
+    def __init__(
+        self,
+        things: Mapping[str, _Thing],
+        links: Iterable[tuple[str, str, str]],
+        values: Mapping[str, Mapping[str, tuple[Any, ...]]],
+    ) -> None:
+        self.things = things
+        self.links = tuple(sorted(links))
+        self.values = values
+        # Indexes by thing, so that a picture of a few things costs what those things link to,
+        # not a pass over every link of the model.
+        outgoing: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        incoming: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         adjacent: dict[str, set[str]] = defaultdict(set)
-        for source, _, target in self.links:
+        for link in self.links:
+            source, _, target = link
+            outgoing[source].append(link)
+            incoming[target].append(link)
             adjacent[source].add(target)
             adjacent[target].add(source)
-        return adjacent
+        self._outgoing = dict(outgoing)
+        self._incoming = dict(incoming)
+        self._adjacent = dict(adjacent)
+
+    def neighbours(self, iri: str) -> AbstractSet[str]:
+        """The things linked to or from ``iri``."""
+        return self._adjacent.get(iri, frozenset())
+
+    def links_into(self, iri: str, prop: str) -> list[str]:
+        """The things that link to ``iri`` by ``prop`` (a full IRI)."""
+        return [source for source, p, _ in self._incoming.get(iri, ()) if p == prop]
 
     def links_within(self, nodes: Collection[str]) -> list[tuple[str, str, str]]:
-        return [(s, p, t) for s, p, t in self.links if s in nodes and t in nodes and s != t]
+        """The links between two of ``nodes`` (not from a node to itself), in order."""
+        members = set(nodes)
+        return sorted(
+            (s, p, t)
+            for node in members
+            for s, p, t in self._outgoing.get(node, ())
+            if t in members and s != t
+        )
 
     def number(self, iri: str, name: str) -> float | None:
+        """The lowest number among the values of a property, or ``None``."""
         values = self.values.get(iri, {}).get(name, ())
         numbers = [float(v) for v in values if isinstance(v, int | float | Decimal)]
-        return numbers[0] if numbers else None
+        return min(numbers) if numbers else None
 
 
-def _load(model: KnowledgeGraph) -> _Data:
+def picture_data(model: KnowledgeGraph) -> PictureData:
+    """Read the things, links and facts the pictures draw from, to draw many pictures from them.
+
+    Examples
+    --------
+    >>> from kg.model import open_model
+    >>> model = open_model()
+    >>> data = picture_data(model)
+    >>> model_picture(model, data=data).title
+    'The model'
+    """
     classes: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in run(model, "picture-things"):
@@ -447,8 +498,8 @@ def _load(model: KnowledgeGraph) -> _Data:
         values[row["thing"]][_local(row["property"])].append(row["value"])
     order = {name: i for i, name in enumerate(PALETTE)}
     things = {}
-    for iri, kinds in classes.items():
-        kind = min(kinds, key=lambda k: (order.get(k, len(order)), k))
+    for iri in sorted(classes):
+        kind = min(classes[iri], key=lambda k: (order.get(k, len(order)), k))
         facts = values.get(iri, {})
         shown = sorted(facts, key=lambda k: (_KEY_FACTS.index(k) if k in _KEY_FACTS else 99, k))
         things[iri] = _Thing(
@@ -457,13 +508,13 @@ def _load(model: KnowledgeGraph) -> _Data:
             preferred_label(labels[iri]) or _local(iri),
             tuple((name, _show(facts[name])) for name in shown[:_MAX_FACTS]),
         )
-    links = tuple(
+    links = (
         (row["source"], row["property"], row["target"])
         for row in run(model, "picture-links")
         if row["source"] in things and row["target"] in things
     )
     frozen = {iri: {k: tuple(v) for k, v in facts.items()} for iri, facts in values.items()}
-    return _Data(things, links, frozen)
+    return PictureData(things, links, frozen)
 
 
 def _show(values: Iterable[Any]) -> str:
@@ -608,7 +659,7 @@ class _Builder:
     def edge(self, source: str, target: str, title: str, **options: Any) -> None:
         self.network.add_edge(source, target, title=title, **options)
 
-    def links(self, data: _Data, nodes: Collection[str]) -> None:
+    def links(self, data: PictureData, nodes: Collection[str]) -> None:
         for source, prop, target in data.links_within(nodes):
             if source in self.network.node_map and target in self.network.node_map:
                 self.edge(source, target, _curie(prop))
@@ -627,7 +678,7 @@ class _Builder:
         )
 
 
-def _aggregate(title: str, data: _Data, nodes: Collection[str], why: str) -> Picture:
+def _aggregate(title: str, data: PictureData, nodes: Collection[str], why: str) -> Picture:
     """One node per class with its count, and one edge per pair of classes with the link count."""
     builder = _Builder(title)
     count: dict[str, int] = defaultdict(int)
@@ -660,7 +711,11 @@ def _aggregate(title: str, data: _Data, nodes: Collection[str], why: str) -> Pic
 
 
 def model_picture(
-    model: KnowledgeGraph, *, types: Collection[str] | None = None, max_nodes: int = 1500
+    model: KnowledgeGraph,
+    *,
+    types: Collection[str] | None = None,
+    max_nodes: int = 1500,
+    data: PictureData | None = None,
 ) -> Picture:
     """The whole model, or the things of some classes, coloured by concept.
 
@@ -673,6 +728,8 @@ def model_picture(
     max_nodes
         Above this many things, the picture shows one node per class (with counts) and the links
         between classes, and says so.
+    data
+        The model's :func:`picture_data`, when already read.
 
     Examples
     --------
@@ -680,7 +737,8 @@ def model_picture(
     >>> model_picture(open_model(), types={"Channel"}).aggregated
     False
     """
-    data = _load(model)
+    if data is None:
+        data = picture_data(model)
     kept = [iri for iri, t in data.things.items() if types is None or t.type in types]
     title = (
         "The model"
@@ -703,7 +761,12 @@ def model_picture(
 
 
 def neighbourhood_picture(
-    model: KnowledgeGraph, iri: str, *, hops: int = 2, max_nodes: int = 500
+    model: KnowledgeGraph,
+    iri: str,
+    *,
+    hops: int = 2,
+    max_nodes: int = 500,
+    data: PictureData | None = None,
 ) -> Picture:
     """One thing and the things within ``hops`` links of it (in either direction).
 
@@ -715,15 +778,15 @@ def neighbourhood_picture(
     NotFoundError
         The model describes no thing ``iri``.
     """
-    data = _load(model)
+    if data is None:
+        data = picture_data(model)
     if iri not in data.things:
         raise NotFoundError(iri)
-    adjacent = data.neighbours()
     distance = {iri: 0}
     frontier = deque([iri])
     rings: list[set[str]] = []
     for hop in range(1, hops + 1):
-        ring = {n for node in frontier for n in adjacent[node] if n not in distance}
+        ring = {n for node in frontier for n in data.neighbours(node) if n not in distance}
         if not ring:
             break
         rings.append(ring)
@@ -759,7 +822,7 @@ def neighbourhood_picture(
     return builder.picture(_options(nodes=len(kept)))
 
 
-def _emotion_fill(data: _Data, touchpoint: str) -> tuple[str, str]:
+def _emotion_fill(data: PictureData, touchpoint: str) -> tuple[str, str]:
     """A touchpoint's colour and the words for how the customer feels there."""
     emotion = data.number(touchpoint, "emotion")
     satisfaction = data.number(touchpoint, "satisfaction")
@@ -784,7 +847,9 @@ _COLUMN = 190
 _ROW = 130
 
 
-def journey_picture(model: KnowledgeGraph, journey_iri: str) -> Picture:
+def journey_picture(
+    model: KnowledgeGraph, journey_iri: str, *, data: PictureData | None = None
+) -> Picture:
     """A customer journey, left to right in order, with what lies behind each touchpoint.
 
     Row by row: the journey and its persona; the stages in order; the touchpoints in order,
@@ -798,7 +863,8 @@ def journey_picture(model: KnowledgeGraph, journey_iri: str) -> Picture:
     NotFoundError
         The model has no customer journey ``journey_iri``.
     """
-    data = _load(model)
+    if data is None:
+        data = picture_data(model)
     journey = data.things.get(journey_iri)
     if journey is None or journey.type != "CustomerJourney":
         raise NotFoundError(journey_iri, what="customer journey")
@@ -813,8 +879,7 @@ def journey_picture(model: KnowledgeGraph, journey_iri: str) -> Picture:
         inside = [x_of[r["touchpoint"]] for r in rows if r["stage"] == stage and "touchpoint" in r]
         x_of[stage] = sum(inside) / len(inside) if inside else i * _COLUMN
 
-    adjacent = data.neighbours()
-    personas = sorted(n for n in adjacent[journey_iri] if data.things[n].type == "Persona")
+    personas = sorted(n for n in data.neighbours(journey_iri) if data.things[n].type == "Persona")
     builder.thing(journey, x=-_COLUMN, y=0, physics=False)
     for i, persona in enumerate(personas):
         builder.thing(data.things[persona], x=i * _COLUMN, y=0, physics=False)
@@ -847,7 +912,7 @@ def journey_picture(model: KnowledgeGraph, journey_iri: str) -> Picture:
         kinds = {kind for kind, r in _JOURNEY_ROWS.items() if r == row}
         found: dict[str, list[float]] = defaultdict(list)
         for node in placed:
-            for other in adjacent[node]:
+            for other in data.neighbours(node):
                 if data.things[other].type in kinds and other not in placed:
                     found[other].append(x_of[node])
         for other, xs in found.items():
@@ -881,7 +946,11 @@ def _spread_out(found: Mapping[str, list[float]], x_of: dict[str, float]) -> lis
 
 
 def silo_picture(
-    model: KnowledgeGraph, segment_iri: str, *, analysis: SiloAnalysis | None = None
+    model: KnowledgeGraph,
+    segment_iri: str,
+    *,
+    analysis: SiloAnalysis | None = None,
+    data: PictureData | None = None,
 ) -> Picture:
     """What a segment's customers meet, and the silo findings about it highlighted.
 
@@ -895,13 +964,16 @@ def silo_picture(
     ----------
     analysis
         The model's :func:`kg.silos.find_silos`, when already computed.
+    data
+        The model's :func:`picture_data`, when already read.
 
     Raises
     ------
     NotFoundError
         The model has no customer segment ``segment_iri``.
     """
-    data = _load(model)
+    if data is None:
+        data = picture_data(model)
     if analysis is None:
         analysis = find_silos(model)
     try:
@@ -909,8 +981,8 @@ def silo_picture(
     except KeyError:
         raise NotFoundError(segment_iri, what="customer segment") from None
     segment = data.things.get(segment_iri) or _subject_thing(measure.segment)
-    personas = {s for s, p, t in data.links if t == segment_iri and p == _BM + "representsSegment"}
-    journeys = {s for s, p, t in data.links if t in personas and p == _BM + "forPersona"}
+    personas = data.links_into(segment_iri, _BM + "representsSegment")
+    journeys = {j for persona in personas for j in data.links_into(persona, _BM + "forPersona")}
     findings = [
         f for f in analysis.findings if {s.iri for s in f.subjects} & ({segment_iri} | journeys)
     ]
@@ -949,13 +1021,14 @@ def _gap_colour(current: float | None, target: float | None) -> tuple[str, str]:
     return GAP_COLOURS[key], f"gap {gap:g}"
 
 
-def capability_map_picture(model: KnowledgeGraph) -> Picture:
+def capability_map_picture(model: KnowledgeGraph, *, data: PictureData | None = None) -> Picture:
     """The capabilities, broader above narrower, coloured by maturity gap (target - current).
 
     Labels give the current and target maturity; tooltips add the gap and how many live value
     propositions, offerings and touchpoints depend on the capability.
     """
-    data = _load(model)
+    if data is None:
+        data = picture_data(model)
     needed = {row["capability"]: row for row in run(model, "capability-maturity")}
     builder = _Builder("Capability map: maturity gaps")
     capabilities = sorted(
@@ -988,14 +1061,21 @@ def capability_map_picture(model: KnowledgeGraph) -> Picture:
     return builder.picture(_options(physics=False, nodes=len(capabilities), hierarchical=True))
 
 
-def answer_picture(model: KnowledgeGraph, answer: Answer, *, max_nodes: int = 500) -> Picture:
+def answer_picture(
+    model: KnowledgeGraph,
+    answer: Answer,
+    *,
+    max_nodes: int = 500,
+    data: PictureData | None = None,
+) -> Picture:
     """An answer's findings, each linked to the things it names, highlighted in their context.
 
     A finding is a box coloured by severity; the things it names are highlighted; the things
     they link to are shown around them, unless that takes the picture past ``max_nodes``, when
     only the findings and the things they name are shown (and the notes say so).
     """
-    data = _load(model)
+    if data is None:
+        data = picture_data(model)
     title = f"Q{answer.number}. {answer.title}" if answer.number else answer.title
     builder = _Builder(title)
     builder.notes.append(f"Verdict: {answer.verdict.value}. {answer.summary}")
@@ -1003,8 +1083,7 @@ def answer_picture(model: KnowledgeGraph, answer: Answer, *, max_nodes: int = 50
     for finding in answer.findings:
         for subject in finding.subjects:
             named.setdefault(subject.iri, subject)
-    adjacent = data.neighbours()
-    context = {n for iri in named for n in adjacent.get(iri, ())} - set(named)
+    context = {n for iri in named for n in data.neighbours(iri)} - set(named)
     if len(named) + len(answer.findings) + len(context) > max_nodes:
         builder.notes.append(
             f"The {len(context)} things around the findings' subjects are left out "

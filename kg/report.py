@@ -351,15 +351,17 @@ def report_pictures(
     a silo finding names, in the order the findings name them (drawn from ``silos``, not
     computed again).
     """
-    from kg.pictures import answer_picture, capability_map_picture, silo_picture
+    from kg.pictures import answer_picture, capability_map_picture, picture_data, silo_picture
 
+    # One read of the model for all the pictures, rather than one per picture.
+    data = picture_data(model)
     drawn: dict[str, tuple[Picture, ...]] = {}
     for answer in answers:
         shown = []
         if answer.findings:
-            shown.append(answer_picture(model, answer, max_nodes=max_nodes))
+            shown.append(answer_picture(model, answer, max_nodes=max_nodes, data=data))
         if answer.number == _CAPABILITY_QUESTION:
-            shown.append(capability_map_picture(model))
+            shown.append(capability_map_picture(model, data=data))
         if shown:
             drawn[f"q{answer.number}"] = tuple(shown)
     if silos is not None:
@@ -374,7 +376,9 @@ def report_pictures(
                     continue  # not a customer segment
                 segments.append(subject.iri)
         if segments:
-            drawn["silos"] = tuple(silo_picture(model, iri, analysis=silos) for iri in segments)
+            drawn["silos"] = tuple(
+                silo_picture(model, iri, analysis=silos, data=data) for iri in segments
+            )
     return drawn
 
 

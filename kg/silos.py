@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -48,7 +48,7 @@ from typing import Any
 from kg.answers import Answer, Finding, Level, Subject, Verdict, preferred_label
 from kg.queries import run
 from kg.store import KnowledgeGraph
-from kg.structure import Structure, analyse_structure
+from kg.structure import Structure, analyse_structure, structure_graph
 
 __all__ = ["SiloAnalysis", "SiloParameters", "find_silos"]
 
@@ -255,20 +255,27 @@ def find_silos(model: KnowledgeGraph, *, params: SiloParameters | None = None) -
         params = SiloParameters()
     elif not isinstance(params, SiloParameters):
         raise TypeError(f"params must be SiloParameters, not {type(params).__name__}")
-    facts = _Facts(model)
+    # The links of the structure serve both the findings' evidence and the structural view.
+    edges = run(model, "structure-edges")
+    facts = _Facts(model, edges)
     findings = (
         _product_silos(model, facts, params)
         + _channel_silos(model, facts, params)
         + _lifecycle_silos(model, facts)
     )
-    structure = analyse_structure(model, seed=params.seed, resolution=params.resolution)
+    structure = analyse_structure(
+        model,
+        seed=params.seed,
+        resolution=params.resolution,
+        graph=structure_graph(model, edges=edges),
+    )
     return SiloAnalysis(findings=tuple(findings), structure=structure, parameters=params)
 
 
 class _Facts:
     """What the findings cite: labels, classes, properties and the links of the structure."""
 
-    def __init__(self, model: KnowledgeGraph) -> None:
+    def __init__(self, model: KnowledgeGraph, edges: Iterable[Mapping[str, Any]]) -> None:
         self._values: dict[tuple[str, str], list[Any]] = defaultdict(list)
         self._labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for row in run(model, "silo-facts"):
@@ -279,10 +286,10 @@ class _Facts:
                 self._values[thing, prop].append(value)
         self._out: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._in: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for row in run(model, "structure-edges"):
-            link = row["link"]
-            self._out[row["source"], link].add(row["target"])
-            self._in[row["target"], link].add(row["source"])
+        for edge in edges:
+            link = edge["link"]
+            self._out[edge["source"], link].add(edge["target"])
+            self._in[edge["target"], link].add(edge["source"])
 
     def value(self, thing: str, prop: str) -> Any:
         """One value of a property (an IRI, or a local name of ``bm:``), or ``None``."""

@@ -76,9 +76,9 @@ it, as context: meeting many channels is not in itself a silo.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -175,10 +175,15 @@ class Structure:
         KeyError
             No segment with that IRI.
         """
-        for measure in self.measures:
-            if measure.segment.iri == segment:
-                return measure
-        raise KeyError(f"no customer segment {segment}")
+        try:
+            return self._measures_by_segment[segment]
+        except KeyError:
+            raise KeyError(f"no customer segment {segment}") from None
+
+    @cached_property
+    def _measures_by_segment(self) -> dict[str, SegmentSiloMeasure]:
+        # A report looks up a measure for every subject of every finding.
+        return {measure.segment.iri: measure for measure in self.measures}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -191,7 +196,12 @@ class Structure:
         }
 
 
-def structure_graph(model: KnowledgeGraph, *, segments: bool = True) -> nx.Graph:
+def structure_graph(
+    model: KnowledgeGraph,
+    *,
+    segments: bool = True,
+    edges: Iterable[Mapping[str, Any]] | None = None,
+) -> nx.Graph:
     """The units, processes, applications, data stores, channels and segments, and their links.
 
     Parameters
@@ -200,6 +210,8 @@ def structure_graph(model: KnowledgeGraph, *, segments: bool = True) -> nx.Graph
         The knowledge graph of an enterprise.
     segments
         Whether to include the customer segments (and the links that reach them).
+    edges
+        The rows of the registry's query ``structure-edges`` on the model, when already run.
 
     Returns
     -------
@@ -249,9 +261,11 @@ def structure_graph(model: KnowledgeGraph, *, segments: bool = True) -> nx.Graph
     links: dict[tuple[str, str], set[str]] = defaultdict(set)
     touchpoints: dict[tuple[str, str], set[str]] = defaultdict(set)
     behind: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in run(model, "structure-edges"):
-        source, target, link = row["source"], row["target"], _curie(row["link"])
-        if _local(row["sourceClass"]) == _TOUCHPOINT:
+    if edges is None:
+        edges = run(model, "structure-edges")
+    for edge in edges:
+        source, target, link = edge["source"], edge["target"], _curie(edge["link"])
+        if _local(edge["sourceClass"]) == _TOUCHPOINT:
             behind[source][link].add(target)
         elif source in graph and target in graph and source != target:
             links[_pair(source, target)].add(link)
@@ -399,11 +413,21 @@ def segment_silo_measure(
     0.67
     """
     _check_model(model)
-    enterprise = graph.subgraph(n for n, t in graph.nodes(data="type") if t != _SEGMENT)
+    enterprise = _enterprise(graph)
     if communities_of_graph is None:
         communities_of_graph = communities(enterprise, seed=seed, resolution=resolution)
+    return _segment_measures(model, graph, enterprise, communities_of_graph)
+
+
+def _segment_measures(
+    model: KnowledgeGraph,
+    graph: nx.Graph,
+    enterprise: nx.Graph,
+    communities_of_graph: Sequence[Collection[Hashable]],
+) -> list[SegmentSiloMeasure]:
     community_of = {node: i for i, group in enumerate(communities_of_graph) for node in group}
     record_of = _synchronised_records(graph)
+    followed = _followed_links(graph)
 
     met: dict[str, set[str]] = defaultdict(set)
     kept: dict[str, set[str]] = defaultdict(set)
@@ -415,7 +439,7 @@ def segment_silo_measure(
 
     measures = []
     for segment in segments:
-        things = _inward(graph, met[segment])
+        things = _inward(graph, followed, met[segment])
         inside = things[_UNIT] | things[_APPLICATION] | things[_STORE]
         everything = inside | things[_PROCESS] | things[_CHANNEL]
         records: dict[Hashable, set[str]] = defaultdict(set)
@@ -451,7 +475,11 @@ def segment_silo_measure(
 
 
 def analyse_structure(
-    model: KnowledgeGraph, *, seed: int = 0, resolution: float = 1.0
+    model: KnowledgeGraph,
+    *,
+    seed: int = 0,
+    resolution: float = 1.0,
+    graph: nx.Graph | None = None,
 ) -> Structure:
     """Build the structure graph of a model and measure it (see the module docstring).
 
@@ -461,6 +489,8 @@ def analyse_structure(
         The knowledge graph of an enterprise.
     seed, resolution
         Passed to :func:`communities`.
+    graph
+        The model's :func:`structure_graph`, when already built.
 
     Returns
     -------
@@ -484,11 +514,12 @@ def analyse_structure(
     ['Bakers']
     """
     _check_model(model)
-    graph = structure_graph(model)
-    enterprise = graph.subgraph(n for n, t in graph.nodes(data="type") if t != _SEGMENT)
+    if graph is None:
+        graph = structure_graph(model)
+    enterprise = _enterprise(graph)
     groups = communities(enterprise, seed=seed, resolution=resolution)
     bridges, points = bridges_and_articulation_points(graph)
-    measures = segment_silo_measure(model, graph, communities_of_graph=groups)
+    measures = _segment_measures(model, graph, enterprise, groups)
 
     def subjects(nodes: Iterable[str]) -> tuple[Subject, ...]:
         return tuple(sorted((_subject(graph, n) for n in nodes), key=_subject_key))
@@ -503,20 +534,47 @@ def analyse_structure(
     )
 
 
-def _inward(graph: nx.Graph, met: Iterable[str]) -> dict[str, set[str]]:
+# The links _inward follows from what a customer meets to the units and systems behind it.
+_FOLLOWED = ("bm:ownedBy", "bm:involvesUnit", "bm:usesApplication", "bm:usesDataStore")
+
+
+def _enterprise(graph: nx.Graph) -> nx.Graph:
+    """The graph without its segments: the enterprise's side of it.
+
+    A copy rather than a view: the analysis walks it for every segment, and a view filters every
+    neighbour it is asked for. The copy keeps the order of nodes and neighbours, which the
+    communities depend on.
+    """
+    return graph.subgraph(n for n, t in graph.nodes(data="type") if t != _SEGMENT).copy()
+
+
+def _followed_links(graph: nx.Graph) -> dict[tuple[str, str], set[str]]:
+    """Each node's neighbours by link, for the links of ``_FOLLOWED``."""
+    index: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for u, v, link in graph.edges(data="link"):
+        for name in link.split("|"):
+            if name in _FOLLOWED:
+                index[u, name].add(v)
+                index[v, name].add(u)
+    return index
+
+
+def _inward(
+    graph: nx.Graph, followed: Mapping[tuple[str, str], set[str]], met: Iterable[str]
+) -> dict[str, set[str]]:
     """What a customer meets, by type: the things met, and the units and systems behind them."""
     things: dict[str, set[str]] = defaultdict(set)
     for thing in met:
         things[graph.nodes[thing]["type"] if thing in graph else ""].add(thing)
 
     def follow(sources: Iterable[str], kind: str, *links: str) -> set[str]:
-        found = set()
-        for source in sources:
-            for other, data in graph.adj[source].items():
-                linked = data["link"].split("|")
-                if graph.nodes[other]["type"] == kind and any(link in linked for link in links):
-                    found.add(other)
-        return found
+        return {
+            other
+            for source in sources
+            for link in links
+            for other in followed.get((source, link), ())
+            if graph.nodes[other]["type"] == kind
+        }
 
     processes = things[_PROCESS]
     things[_UNIT] |= follow(processes, _UNIT, "bm:ownedBy", "bm:involvesUnit")
@@ -544,12 +602,32 @@ def _connected_share(graph: nx.Graph, within: set[str], pairs_of: set[str]) -> f
     """The share of pairs of ``pairs_of`` joined by a path through ``within`` only."""
     if len(pairs_of) < 2:
         return 1.0
+    inside = {node for node in within if node in graph}
     component: dict[str, int] = {}
-    for i, nodes in enumerate(nx.connected_components(graph.subgraph(within))):
-        component.update(dict.fromkeys(nodes, i))
-    pairs = list(combinations(sorted(pairs_of), 2))
-    joined = sum(1 for a, b in pairs if a in component and component[a] == component.get(b))
-    return joined / len(pairs)
+    for start in inside:
+        if start in component:
+            continue
+        component[start] = start_index = len(component)
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            neighbours = graph.adj[node]
+            # From a hub (a unit that owns every store), look up the few things met rather than
+            # walk all its neighbours: the cost stays that of the segment, not of the model.
+            if len(neighbours) > len(inside):
+                reached = [other for other in inside if other in neighbours]
+            else:
+                reached = [other for other in neighbours if other in inside]
+            for other in reached:
+                if other not in component:
+                    component[other] = start_index
+                    stack.append(other)
+    sizes: dict[int, int] = defaultdict(int)
+    for node in pairs_of:
+        if node in component:
+            sizes[component[node]] += 1
+    joined = sum(n * (n - 1) // 2 for n in sizes.values())
+    return joined / (len(pairs_of) * (len(pairs_of) - 1) // 2)
 
 
 def _spread(count: int) -> float:
