@@ -138,7 +138,10 @@ def worker(engine: str, data: Path, tasks: list[str]) -> None:
             times = []
             for i in range(WRITES):
                 changed = {**body, "customerCount": count - (i % 2)}
-                seconds, _ = _timed(update_entity, model, segment, changed)
+                if engine == "ours":
+                    seconds, _ = _timed(update_entity, model, segment, changed)
+                else:
+                    seconds, _ = _timed(_update_with_pyshacl, model, segment, changed)
                 times.append(seconds)
             _emit(task, seconds=statistics.median(times), runs=len(times))
         elif task == "update":
@@ -178,6 +181,24 @@ def worker(engine: str, data: Path, tasks: list[str]) -> None:
 
             seconds, differences = _timed(lambda: check(model, expected))
             _emit(task, seconds=seconds, differences=differences)
+
+
+def _update_with_pyshacl(model: Any, iri: str, data: dict[str, Any]) -> None:
+    """What ``kg.entities.update_entity`` does, with pySHACL validating the neighbourhood."""
+    import pyoxigraph as ox
+
+    from kg.entities import apply_write, check_write, entity_quads, from_json
+
+    _, triples = from_json(data, iri=iri)
+    old = entity_quads(model, iri)
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    graph = next(q for q in old if q.predicate == rdf_type).graph_name
+    new = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    keep = set(old) & set(new)
+    remove, add = [q for q in old if q not in keep], [q for q in new if q not in keep]
+    report = check_write(model, remove=remove, add=add, engine="pyshacl")
+    assert report.conforms, report.to_text()
+    apply_write(model, remove=remove, add=add)
 
 
 # --------------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ from kg.answers import preferred_label
 from kg.errors import NotFoundError, WriteRejectedError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph
 from kg.store import KnowledgeGraph, StoreBackend, rdflib_term
-from kg.validation import Severity, ValidationReport, ValidationResult, validate
+from kg.validation import Engine, Severity, ValidationReport, ValidationResult, validate
 from kg.vocab import BM, STANDARD_PREFIXES
 
 __all__ = [
@@ -667,15 +667,23 @@ def validate_nodes(
     *,
     remove: Iterable[ox.Quad] = (),
     add: Iterable[ox.Quad] = (),
+    engine: Engine = "sparql",
 ) -> ValidationReport:
     """Validate ``nodes`` as they would be after a write, on their neighbourhood only.
 
     The results are those a full :func:`~kg.validation.validate` of the written model gives
     for these nodes (results for other nodes are left out). The neighbourhood and the ontology
     go into a small in-memory store, where the shapes compiled to SPARQL check only the shapes
-    that target these nodes: a few milliseconds, whatever the size of the model.
+    that target these nodes: a few milliseconds, whatever the size of the model. With
+    ``engine="pyshacl"`` the reference engine validates an rdflib graph of them instead.
     """
     nodes = set(nodes)
+    focus = [rdflib.URIRef(node.value) for node in nodes if isinstance(node, ox.NamedNode)]
+    if engine != "sparql":
+        data = neighbourhood(model, nodes, remove=remove, add=add)
+        for triple in ontology_graph():
+            data.add(triple)
+        return validate(data, focus_nodes=focus, engine=engine)
     triples = _neighbourhood(model, nodes, remove, add)
     store = _scratch_store()
     scratch = KnowledgeGraph(backend=store)
@@ -684,13 +692,7 @@ def validate_nodes(
     store.extend(ox.Quad(t.subject, t.predicate, t.object, _NEIGHBOURHOOD) for t in triples)
     try:
         # Only the touched nodes are validated; the rest of the neighbourhood is context.
-        return validate(
-            scratch,
-            focus_nodes=[
-                rdflib.URIRef(node.value) for node in nodes if isinstance(node, ox.NamedNode)
-            ],
-            engine="sparql",
-        )
+        return validate(scratch, focus_nodes=focus, engine="sparql")
     finally:
         store.remove_graph(_NEIGHBOURHOOD)
 
@@ -721,19 +723,23 @@ def _identity(result: ValidationResult) -> tuple[Any, ...]:
 
 
 def check_write(
-    model: KnowledgeGraph, *, remove: Iterable[ox.Quad] = (), add: Iterable[ox.Quad] = ()
+    model: KnowledgeGraph,
+    *,
+    remove: Iterable[ox.Quad] = (),
+    add: Iterable[ox.Quad] = (),
+    engine: Engine = "sparql",
 ) -> ValidationReport:
     """The violations a write would add, found by validating only the nodes it touches.
 
     Returns an empty, conforming report when the write adds none. Violations the touched nodes
-    already had are not counted against the write.
+    already had are not counted against the write. ``engine`` as in :func:`validate_nodes`.
     """
     remove, add = list(remove), list(add)
     focus = write_focus(model, remove=remove, add=add)
-    after = validate_nodes(model, focus, remove=remove, add=add)
+    after = validate_nodes(model, focus, remove=remove, add=add, engine=engine)
     if after.conforms:
         return ValidationReport(results=(), graph=after.graph, triples=after.triples)
-    before = {_identity(r) for r in validate_nodes(model, focus).results}
+    before = {_identity(r) for r in validate_nodes(model, focus, engine=engine).results}
     added = tuple(
         r for r in after.results if r.severity is Severity.VIOLATION and _identity(r) not in before
     )

@@ -320,3 +320,21 @@ def test_kg_validate_gives_the_same_report_with_either_engine(
         reports.append(json.loads(capsys.readouterr().out))
     assert reports[0] == reports[1]
     assert reports[0]["counts"]["Violation"] > 0
+
+
+@pytest.mark.parametrize("count", ["300000", "1000000000"])
+def test_a_write_is_judged_alike_by_both_engines(count: str) -> None:
+    import pyoxigraph as ox
+
+    from kg.entities import check_write, entity_quads
+
+    model = open_model(DATA / "telco")
+    segment = "https://example.org/alpina/seg-connected-families"
+    old = [q for q in entity_quads(model, segment) if q.predicate.value.endswith("#customerCount")]
+    new = [
+        ox.Quad(q.subject, q.predicate, ox.Literal(count, datatype=q.object.datatype), q.graph_name)  # type: ignore[union-attr]
+        for q in old
+    ]
+    reports = [check_write(model, remove=old, add=new, engine=e) for e in ("sparql", "pyshacl")]
+    assert reports[0].results == reports[1].results
+    assert reports[0].conforms is (count == "300000")
