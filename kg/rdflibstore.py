@@ -25,8 +25,7 @@ import rdflib
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Identifier
 
-from kg.errors import QueryError
-from kg.sparqltext import bind_values, declare_prefixes
+from kg.sparqltext import declare_prefixes, prepare_query
 
 __all__ = ["RdflibStore", "ox_term", "rdflib_term"]
 
@@ -109,14 +108,7 @@ class RdflibStore:
         """
         if default_graph or named_graphs:
             raise RuntimeError("the rdflib baseline store always queries the union of its graphs")
-        text = query
-        if substitutions:
-            try:
-                text = bind_values(text, {v.value: t for v, t in substitutions.items()})
-            except QueryError as error:
-                raise RuntimeError(error.detail) from error
-        if prefixes:
-            text = declare_prefixes(text, prefixes)
+        text = prepare_query(query, prefixes=prefixes, substitutions=substitutions)
         try:
             result = self.dataset.query(text)
         except Exception as error:  # rdflib's parser raises pyparsing's exceptions

@@ -28,8 +28,8 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
-from kg.sparqltext import bind_values, declare_prefixes, sparql_term
+from kg.errors import StoreError
+from kg.sparqltext import bind_values, declare_prefixes, prepare_query, quad_data, sparql_term
 
 __all__ = ["Endpoint", "EndpointStore", "endpoint_from_env"]
 
@@ -160,14 +160,7 @@ class EndpointStore:
         OSError
             The server could not be reached or failed.
         """
-        text = query
-        if substitutions:
-            try:
-                text = bind_values(text, {v.value: t for v, t in substitutions.items()})
-            except QueryError as error:
-                raise RuntimeError(error.detail) from error
-        if prefixes:
-            text = declare_prefixes(text, prefixes)
+        text = prepare_query(query, prefixes=prefixes, substitutions=substitutions)
         params: dict[str, str | list[str]] = {"query": text}
         if default_graph:
             params["default-graph-uri"] = [g.value for g in default_graph]
@@ -289,7 +282,7 @@ class EndpointStore:
 
     def remove(self, quad: ox.Quad) -> None:
         """Delete one quad."""
-        self.update(f"DELETE DATA {{ {_quad_data([quad])} }}")
+        self.update(f"DELETE DATA {{ {quad_data([quad])} }}")
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Insert quads, in requests of at most 50,000 quads."""
@@ -297,10 +290,10 @@ class EndpointStore:
         for quad in quads:
             batch.append(quad)
             if len(batch) >= _BATCH:
-                self.update(f"INSERT DATA {{ {_quad_data(batch)} }}")
+                self.update(f"INSERT DATA {{ {quad_data(batch)} }}")
                 batch = []
         if batch:
-            self.update(f"INSERT DATA {{ {_quad_data(batch)} }}")
+            self.update(f"INSERT DATA {{ {quad_data(batch)} }}")
 
     def clear(self) -> None:
         """Remove every graph and triple."""
@@ -334,15 +327,3 @@ def _media_type(response: httpx.Response) -> str:
 def _server_message(response: httpx.Response) -> str:
     text: str = response.text
     return text.strip()[:2000]
-
-
-def _quad_data(quads: Iterable[ox.Quad]) -> str:
-    """Quads as the body of ``INSERT DATA`` / ``DELETE DATA`` (blank nodes kept as labels)."""
-    lines = []
-    for quad in quads:
-        triple = f"{quad.subject} {quad.predicate} {quad.object} ."
-        if isinstance(quad.graph_name, ox.DefaultGraph):
-            lines.append(triple)
-        else:
-            lines.append(f"GRAPH {quad.graph_name} {{ {triple} }}")
-    return "\n".join(lines)

@@ -49,6 +49,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import BNode, Identifier, Literal, Node, URIRef
 
 from kg.errors import QueryError, ShapesError, UnsupportedShapesError
+from kg.rdflibstore import ox_term
 from kg.store import rdflib_term
 
 __all__ = [
@@ -527,7 +528,7 @@ def _same_in_store(literal: Literal) -> bool:
         # rdflib tells "x"^^xsd:string from "x"; the store (and the data pySHACL sees) does not.
         return False
     store = ox.Store()
-    term = _to_ox(literal)
+    term = ox_term(literal)
     store.add(ox.Quad(_PROBE, _PROBE, term))
     return [q.object for q in store] == [term]
 
@@ -1382,17 +1383,3 @@ def _term(node: Node) -> str:
             return f"{text}^^{_iri(node.datatype)}"
         return text
     raise UnsupportedShapesError(f"the blank node {node} cannot be named in a query")
-
-
-def _to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise TypeError(f"not an RDF term: {node!r}")

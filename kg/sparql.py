@@ -44,7 +44,7 @@ from kg.errors import (
     StoreError,
     WriteRejectedError,
 )
-from kg.sparqltext import STRINGS_IRIS_COMMENTS
+from kg.sparqltext import STRINGS_IRIS_COMMENTS, quad_data
 from kg.store import KnowledgeGraph, QueryResults, StoreBackend
 from kg.vocab import STANDARD_PREFIXES
 
@@ -552,28 +552,10 @@ def _has_blank_node(quad: ox.Quad) -> bool:
 def _data_update(removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> str:
     operations = []
     if removed:
-        operations.append(f"DELETE DATA {{\n{_quads(removed)}\n}}")
+        operations.append(f"DELETE DATA {{\n{quad_data(removed)}\n}}")
     if added:
-        operations.append(f"INSERT DATA {{\n{_quads(added)}\n}}")
+        operations.append(f"INSERT DATA {{\n{quad_data(added)}\n}}")
     return " ;\n".join(operations)
-
-
-def _quads(quads: Iterable[ox.Quad]) -> str:
-    lines = []
-    for quad in quads:
-        triple = f"{_sparql(quad.subject)} {_sparql(quad.predicate)} {_sparql(quad.object)} ."
-        if isinstance(quad.graph_name, ox.DefaultGraph):
-            lines.append(triple)
-        else:
-            lines.append(f"GRAPH {quad.graph_name} {{ {triple} }}")
-    return "\n".join(lines)
-
-
-def _sparql(term: Term) -> str:
-    # str() of a term is its N-Triples form, except for triple terms (no <<( )>>).
-    if isinstance(term, ox.Triple):
-        return f"<<( {_sparql(term.subject)} {_sparql(term.predicate)} {_sparql(term.object)} )>>"
-    return str(term)
 
 
 # --------------------------------------------------------------------------------------------

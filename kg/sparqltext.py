@@ -14,13 +14,21 @@ SELECT ?s WHERE { VALUES (?o) { ("x") } ?s ?p ?o }
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError
 
-__all__ = ["STRINGS_IRIS_COMMENTS", "bind_values", "declare_prefixes", "sparql_term"]
+__all__ = [
+    "STRINGS_IRIS_COMMENTS",
+    "bind_values",
+    "declare_prefixes",
+    "prepare_query",
+    "quad_data",
+    "sparql_term",
+    "term_text",
+]
 
 STRINGS_IRIS_COMMENTS = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -37,6 +45,73 @@ _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 def _blanked(sparql: str) -> str:
     """The text with strings, IRIs and comments replaced by spaces, offsets unchanged."""
     return STRINGS_IRIS_COMMENTS.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term in SPARQL (and N-Triples) syntax, blank nodes as labels.
+
+    ``str()`` of a pyoxigraph term is its N-Triples form, except for triple terms, whose
+    ``str()`` lacks the ``<<( )>>`` delimiters.
+
+    Examples
+    --------
+    >>> term_text(ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("1")))
+    '<<( <urn:a> <urn:p> "1" )>>'
+    """
+    if isinstance(term, ox.Triple):
+        parts = (term_text(term.subject), term_text(term.predicate), term_text(term.object))
+        return f"<<( {' '.join(parts)} )>>"
+    return str(term)
+
+
+def quad_data(quads: Iterable[ox.Quad]) -> str:
+    """Quads as the body of ``INSERT DATA`` or ``DELETE DATA``, one ``GRAPH`` block a graph.
+
+    Examples
+    --------
+    >>> a, g = ox.NamedNode("urn:a"), ox.NamedNode("urn:g")
+    >>> print(quad_data([ox.Quad(a, a, a, g), ox.Quad(a, a, a, ox.DefaultGraph())]))
+    GRAPH <urn:g> {
+    <urn:a> <urn:a> <urn:a> .
+    }
+    <urn:a> <urn:a> <urn:a> .
+    """
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
+        by_graph.setdefault(graph, []).append(
+            f"{term_text(quad.subject)} {term_text(quad.predicate)} {term_text(quad.object)} ."
+        )
+    return "\n".join(
+        "\n".join(lines) if not graph else f"GRAPH {graph} {{\n" + "\n".join(lines) + "\n}"
+        for graph, lines in by_graph.items()
+    )
+
+
+def prepare_query(
+    query: str,
+    *,
+    prefixes: Mapping[str, str] | None = None,
+    substitutions: Mapping[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+    | None = None,
+) -> str:
+    """The text of a query for a store that takes text only: values bound, prefixes declared.
+
+    Raises
+    ------
+    RuntimeError
+        A value cannot be written in ``VALUES`` (pyoxigraph's error type for a query that
+        cannot run).
+    """
+    text = query
+    if substitutions:
+        try:
+            text = bind_values(text, {v.value: t for v, t in substitutions.items()})
+        except QueryError as error:
+            raise RuntimeError(error.detail) from error
+    if prefixes:
+        text = declare_prefixes(text, prefixes)
+    return text
 
 
 def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:

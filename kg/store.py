@@ -40,6 +40,7 @@ from kg.errors import (
 )
 from kg.rdflibstore import RdflibStore, rdflib_term
 from kg.remote import Endpoint, EndpointStore
+from kg.sparqltext import quad_data
 from kg.vocab import STANDARD_PREFIXES
 
 __all__ = [
@@ -761,26 +762,12 @@ def _check_xml(path: Path) -> None:
 
 
 def _replace_request(graphs: list[ox.NamedNode], quads: list[ox.Quad]) -> str:
-    by_graph: dict[str, list[str]] = {}
-    for quad in quads:
-        by_graph.setdefault(str(quad.graph_name), []).append(
-            f"{_sparql(quad.subject)} {_sparql(quad.predicate)} {_sparql(quad.object)} ."
-        )
     operations = [f"DROP SILENT GRAPH {g}" for g in graphs]
-    if by_graph:
-        data = "\n".join(f"GRAPH {g} {{\n{chr(10).join(t)}\n}}" for g, t in by_graph.items())
-        operations.append(f"INSERT DATA {{\n{data}\n}}")
+    if quads:
+        operations.append(f"INSERT DATA {{\n{quad_data(quads)}\n}}")
     # An empty file still gets its (empty) graph, as it does on a first load.
     operations.extend(f"CREATE SILENT GRAPH {g}" for g in graphs)
     return " ;\n".join(operations)
-
-
-def _sparql(term: Term) -> str:
-    # str() of a pyoxigraph term is its N-Triples form, which SPARQL accepts,
-    # except for triple terms, whose str() lacks the <<( )>> delimiters.
-    if isinstance(term, ox.Triple):
-        return f"<<( {_sparql(term.subject)} {_sparql(term.predicate)} {_sparql(term.object)} )>>"
-    return str(term)
 
 
 def _distinct(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:

@@ -37,6 +37,7 @@ from rdflib.term import BNode, Literal, Node, URIRef
 from kg.answers import preferred_label
 from kg.errors import ShapesError, UnsupportedShapesError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph, shapes_path
+from kg.rdflibstore import ox_term
 from kg.shacl import CompiledShapes, compile_shapes, run_shapes
 from kg.store import KnowledgeGraph, rdflib_term
 from kg.vocab import BM, BMSH
@@ -328,24 +329,10 @@ def _temporary_store(data: rdflib.Graph) -> KnowledgeGraph:
     store = KnowledgeGraph()
     graph = ox.NamedNode("urn:bmkg:validation")
     store.store.extend(
-        ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), graph)  # type: ignore[arg-type]
+        ox.Quad(ox_term(s), ox_term(p), ox_term(o), graph)  # type: ignore[arg-type]
         for s, p, o in data
     )
     return store
-
-
-def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"not an RDF term: {term!r}")
 
 
 def _shapes(shapes: rdflib.Graph | str | Path | None) -> rdflib.Graph:
