@@ -715,13 +715,25 @@ class _Run:
         self.compiled = compiled
         self.sg = compiled.graph
         self.focus = None if focus_nodes is None else sorted({URIRef(n) for n in focus_nodes})
-        self.view = rdflib.Graph()
-        if namespaces is not None:
-            for prefix, namespace in namespaces.namespaces():
-                self.view.bind(prefix, namespace, override=False)
+        self._namespaces = namespaces
+        self._view: rdflib.Graph | None = None
         self._described: set[BNode] = set()
         self._focus_patterns: dict[tuple[Node, bool], str] = {}
         self.subclasses = self._subclasses()
+
+    @property
+    def view(self) -> rdflib.Graph:
+        """The nodes named in results, described for messages (built on first use).
+
+        Binding the model's prefixes costs milliseconds, a good part of a write's check, and
+        a run without results never names a node.
+        """
+        if self._view is None:
+            self._view = rdflib.Graph()
+            if self._namespaces is not None:
+                for prefix, namespace in self._namespaces.namespaces():
+                    self._view.bind(prefix, namespace, override=False)
+        return self._view
 
     # -- queries ------------------------------------------------------------------------------
 
