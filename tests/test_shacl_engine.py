@@ -293,11 +293,11 @@ def test_a_model_without_the_ontology_is_validated_with_it() -> None:
 def model_of_store(graph: rdflib.Graph, model: KnowledgeGraph) -> KnowledgeGraph:
     import pyoxigraph as ox
 
-    from kg.validation import _ox_term
+    from kg.rdflibstore import ox_term
 
     name = ox.NamedNode("urn:test")
     model.store.extend(
-        ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), name)  # type: ignore[arg-type]
+        ox.Quad(ox_term(s), ox_term(p), ox_term(o), name)  # type: ignore[arg-type]
         for s, p, o in graph
     )
     return model
