@@ -285,15 +285,17 @@ class EndpointStore:
         self.update(f"DELETE DATA {{ {quad_data([quad])} }}")
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
-        """Insert quads, in requests of at most 50,000 quads."""
-        batch: list[ox.Quad] = []
-        for quad in quads:
-            batch.append(quad)
-            if len(batch) >= _BATCH:
-                self.update(f"INSERT DATA {{ {quad_data(batch)} }}")
-                batch = []
-        if batch:
-            self.update(f"INSERT DATA {{ {quad_data(batch)} }}")
+        """Insert quads, in requests of at most 50,000 quads unless blank nodes are among them.
+
+        Each request makes its own blank nodes from the labels it is sent, so quads holding
+        blank nodes all go in one request: split, a node would become two.
+        """
+        quads = list(quads)
+        if any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
+            self.update(f"INSERT DATA {{ {quad_data(quads)} }}")
+            return
+        for start in range(0, len(quads), _BATCH):
+            self.update(f"INSERT DATA {{ {quad_data(quads[start : start + _BATCH])} }}")
 
     def clear(self) -> None:
         """Remove every graph and triple."""

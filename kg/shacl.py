@@ -1323,6 +1323,7 @@ def _in_range(value: Identifier, bound: Literal, *, minimum: bool) -> bool:
     try:
         order = compare_literal(value, bound)  # type: ignore[no-untyped-call]
     except (TypeError, NotImplementedError):
+        # Values that cannot be compared with the bound fail it, as they do in pySHACL.
         return False
     return bool(order >= 0) if minimum else bool(order <= 0)
 

@@ -269,3 +269,20 @@ def test_the_command_line_analyses_the_servers_model(server: Server, tmp_path: P
     assert remote.stdout == local.stdout
     out.write_text(remote.stdout)
     assert main(["validate", "--endpoint", server.endpoint().query, "--store", str(tmp_path)]) == 2
+
+
+def test_a_large_insert_keeps_its_blank_nodes_whole(server: Server) -> None:
+    from kg import remote
+
+    store = KnowledgeGraph(endpoint=server.endpoint()).store
+    assert isinstance(store, remote.EndpointStore)
+    store.clear()
+    node, graph = ox.BlankNode("shared"), ox.NamedNode("urn:x:bnodes")
+    quads = [
+        ox.Quad(node, ox.NamedNode("urn:x:p"), ox.Literal(str(i)), graph)
+        for i in range(remote._BATCH + 10)
+    ]
+    store.extend(quads)
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, None)}
+    assert len(subjects) == 1
+    store.clear()
