@@ -7,11 +7,13 @@ import threading
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.config import Settings
 from api.errors import ApiError
 from kg.questions import QUESTIONS
+from kg.sandbox import Sandbox, supported
 from kg.store import KnowledgeGraph
 
 __all__ = [
@@ -19,6 +21,8 @@ __all__ = [
     "QuestionNumber",
     "State",
     "WriteAccess",
+    "bearer",
+    "check_token",
     "get_state",
     "question_number",
     "require_token",
@@ -27,16 +31,31 @@ __all__ = [
 
 @dataclass
 class AppState:
-    """What the app holds while it runs: its settings, the model and the write lock.
+    """What the app holds while it runs: its settings, the model, the write lock, the sandbox.
 
     Oxigraph runs each query on a snapshot and each write as one transaction, so readers see the
     model before or after a write, never half of it. Writes take ``write_lock`` so that checking a
     write against the shapes and applying it happen with no other write in between.
+
+    Clients' SPARQL queries and updates are evaluated in ``sandbox`` (:mod:`kg.sandbox`), whose
+    children are stopped at the time limit and held to the memory limit; ``None`` where the
+    platform cannot fork (then queries run on threads, with the time limit only).
     """
 
     settings: Settings
     model: KnowledgeGraph
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    sandbox: Sandbox | None = None
+
+    @classmethod
+    def serving(cls, settings: Settings, model: KnowledgeGraph) -> AppState:
+        """The state of an app serving ``model`` with ``settings``, its sandbox made."""
+        sandbox = (
+            Sandbox(workers=settings.query_workers, memory=settings.query_memory)
+            if supported()
+            else None
+        )
+        return cls(settings=settings, model=model, sandbox=sandbox)
 
 
 def get_state(request: Request) -> AppState:
@@ -47,12 +66,27 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-def require_token(state: State, authorization: Annotated[str | None, Header()] = None) -> None:
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearerAuth",
+    description="The server's token (KG_TOKEN), needed by every write",
+)
+
+
+def require_token(
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+) -> None:
     """Let a write through only with ``Authorization: Bearer <KG_TOKEN>``.
 
     401 without credentials (or when the server has no token, writes are closed), 403 with wrong
     ones.
     """
+    check_token(state, None if credentials is None else credentials.credentials)
+
+
+def check_token(state: AppState, token: str | None) -> None:
+    """The token rule of :func:`require_token`, for a token already taken from its header."""
     expected = state.settings.token
     if expected is None:
         raise ApiError(
@@ -61,22 +95,29 @@ def require_token(state: State, authorization: Annotated[str | None, Header()] =
             "Writes are disabled",
             "this server has no KG_TOKEN set, so it accepts no writes",
         )
-    if not authorization:
+    if not token:
         raise ApiError(
             401,
             "unauthorized",
             "Authentication required",
             "writes need an 'Authorization: Bearer <token>' header",
         )
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip(), expected):
+    # Compared as bytes: compare_digest refuses str with characters outside ASCII, and a header
+    # may hold any byte (Starlette decodes headers as Latin-1).
+    given = token.strip().encode("utf-8", "surrogateescape")
+    if not secrets.compare_digest(given, expected.encode("utf-8")):
         raise ApiError(403, "forbidden", "Wrong token", "the bearer token is not the server's")
 
 
 WriteAccess = Annotated[None, Depends(require_token)]
 
 
-def question_number(number: str) -> int:
+def question_number(
+    number: Annotated[
+        str,
+        Path(description="The question, 1 to 10", json_schema_extra={"pattern": "^(10|[1-9])$"}),
+    ],
+) -> int:
     """The ``{number}`` of a question route, 1 to 10; anything else is a 404."""
     if not (number.isascii() and number.isdigit() and int(number) in QUESTIONS):
         raise ApiError(

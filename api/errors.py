@@ -10,6 +10,8 @@ The library's typed errors (:mod:`kg.errors`) map to statuses here and nowhere e
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,11 +20,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.errors import (
+    BusyError,
+    ChangeLimitError,
+    EvaluationCrashedError,
     KGError,
+    MemoryLimitError,
+    NestingError,
     NotFoundError,
     QueryError,
     QueryTimeoutError,
     RDFSyntaxError,
+    RemoteAccessError,
     ResultLimitError,
     ShapesError,
     SourceError,
@@ -31,6 +39,8 @@ from kg.errors import (
 )
 
 __all__ = ["PROBLEM_JSON", "ApiError", "install", "problem"]
+
+_log = logging.getLogger("kg.api")
 
 PROBLEM_JSON = "application/problem+json"
 _BASE = "https://w3id.org/bmkg/problems/"
@@ -50,11 +60,21 @@ class ApiError(Exception):
         super().__init__(detail)
 
 
-def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    kind: str,
+    title: str,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     """A problem+json response."""
     body = {"type": _BASE + kind, "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    sent = dict(headers or {})
+    if status == 401:
+        sent["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
 
 
 def _from_library(error: KGError) -> JSONResponse:
@@ -64,8 +84,22 @@ def _from_library(error: KGError) -> JSONResponse:
         )
     if isinstance(error, QueryTimeoutError):
         return problem(503, "query-timeout", "Query time limit reached", str(error))
+    if isinstance(error, MemoryLimitError):
+        return problem(503, "query-memory-limit", "Query memory limit reached", str(error))
+    if isinstance(error, BusyError):
+        return problem(
+            503, "busy", "Every evaluator is busy", str(error), headers={"Retry-After": "1"}
+        )
     if isinstance(error, ResultLimitError):
         return problem(413, "result-too-large", "Result larger than the cap", str(error))
+    if isinstance(error, ChangeLimitError):
+        return problem(413, "update-too-large", "Update larger than the cap", str(error))
+    if isinstance(error, RemoteAccessError):
+        return problem(400, "remote-access-refused", "Other servers are not reached", str(error))
+    if isinstance(error, NestingError):
+        return problem(400, "too-deeply-nested", "Nested too deeply", str(error))
+    if isinstance(error, EvaluationCrashedError):
+        return problem(500, "evaluation-crashed", "The evaluation failed", str(error))
     if isinstance(error, QueryError):
         return problem(
             400,
@@ -109,15 +143,35 @@ def install(app: FastAPI) -> None:
             {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
             for e in error.errors()
         ]
-        return problem(400, "bad-request", "Bad request", "the request is not valid", errors=errors)
+        detail = "; ".join(f"{'.'.join(e['loc'][1:]) or 'body'}: {e['msg']}" for e in errors)
+        return problem(400, "bad-request", "Bad request", detail or "bad request", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        kind = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}.get(
-            error.status_code, "http-error"
-        )
-        return problem(error.status_code, kind, str(error.detail), str(error.detail))
+        kind = {
+            404: "not-found",
+            405: "method-not-allowed",
+            406: "not-acceptable",
+        }.get(error.status_code, "http-error")
+        detail = str(error.detail)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # Starlette names the methods of the first route on the path only.
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return problem(error.status_code, kind, str(error.detail), detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        return problem(500, "server-error", "Internal error", f"{type(error).__name__}: {error}")
+        # The client learns that it failed, not how: the details go to the server's log.
+        _log.error("%s %s failed", request.method, request.url.path, exc_info=error)
+        return problem(500, "server-error", "Internal error", "the server failed; its log says why")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app takes on the request's path."""
+    path = request.url.path
+    methods: set[str] = set()
+    for pattern, taken in getattr(request.app.state, "methods_by_path", ()):
+        if pattern.match(path):
+            methods |= taken
+    return sorted(methods)

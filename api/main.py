@@ -10,10 +10,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import Route
 
-from api import errors
+from api import errors, openapi
 from api.config import Settings
 from api.deps import AppState
+from api.middleware import BodyLimit
 from api.routers import pictures, resources, sparql
 from kg._version import __version__
 from kg.model import open_model
@@ -40,7 +43,7 @@ def create_app(settings: Settings | None = None, *, model: KnowledgeGraph | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if model is not None:
-            app.state.kg = AppState(settings=chosen, model=model)
+            app.state.kg = AppState.serving(chosen, model)
             yield
             return
         opened = open_model(path=chosen.store, endpoint=chosen.endpoint)
@@ -48,7 +51,7 @@ def create_app(settings: Settings | None = None, *, model: KnowledgeGraph | None
         try:
             if writable and set(opened.graphs()) <= {str(ONTOLOGY_IRI)} and chosen.data:
                 opened.load(*chosen.data)
-            app.state.kg = AppState(settings=chosen, model=opened)
+            app.state.kg = AppState.serving(chosen, opened)
             yield
         finally:
             opened.close()
@@ -61,11 +64,32 @@ def create_app(settings: Settings | None = None, *, model: KnowledgeGraph | None
             "and a standard SPARQL 1.1 endpoint at /sparql."
         ),
         lifespan=lifespan,
+        # Operations are named after their route functions (get_entity, ...).
+        generate_unique_id_function=lambda route: route.name,
     )
     errors.install(app)
-    app.include_router(sparql.router)
-    app.include_router(resources.router)
-    app.include_router(pictures.router)
+    openapi.install(app)
+    # Starlette runs the middleware added last first: CORS answers preflights before anything,
+    # and the body limit stands before every route.
+    app.add_middleware(BodyLimit, max_bytes=chosen.max_body)
+    if chosen.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(chosen.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            expose_headers=["Location", "Retry-After"],
+            max_age=600,
+        )
+    routers = (sparql.router, resources.router, pictures.router)
+    for router in routers:
+        app.include_router(router)
+    # What a 405 answer names in its Allow header (see api.errors).
+    app.state.methods_by_path = [
+        (route.path_regex, frozenset(route.methods))
+        for route in (*app.router.routes, *(r for router in routers for r in router.routes))
+        if isinstance(route, Route) and route.methods
+    ]
     return app
 
 

@@ -53,7 +53,6 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
@@ -64,6 +63,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from kg.answers import preferred_label
 from kg.errors import NotFoundError, WriteRejectedError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph
+from kg.sandbox import mutating
+from kg.sparqltext import decimal_text, integer_text
 from kg.store import KnowledgeGraph, StoreBackend, rdflib_term
 from kg.validation import Engine, Severity, ValidationReport, ValidationResult, validate
 from kg.vocab import BM, STANDARD_PREFIXES
@@ -73,6 +74,7 @@ __all__ = [
     "EntityPage",
     "apply_write",
     "check_write",
+    "class_names",
     "context",
     "create_entity",
     "delete_entity",
@@ -80,6 +82,7 @@ __all__ = [
     "entity_quads",
     "from_json",
     "get_entity",
+    "json_schema",
     "list_entities",
     "neighbourhood",
     "update_entity",
@@ -169,6 +172,99 @@ def context() -> dict[str, Any]:
             term["@type"] = "xsd:" + datatype[len(str(XSD)) :]
         terms[prop[len(_BM) :]] = term
     return terms
+
+
+_IRI_TEXT = r"^[a-z][a-z0-9+.-]*:[A-Za-z0-9._~/-]+(#[A-Za-z0-9._~/-]*)?$"
+_LANGUAGE_TAG = r"^[a-z]{2,3}(-[A-Z]{2})?$"
+_JSON_TYPES = {
+    str(XSD.integer): {"type": "integer"},
+    str(XSD.decimal): {"type": "number"},
+    str(XSD.boolean): {"type": "boolean"},
+    str(XSD.date): {"type": "string", "format": "date"},
+}
+
+
+def json_schema(*, with_id: bool = True) -> dict[str, Any]:
+    """The JSON Schema of an entity's JSON form, as writes accept it.
+
+    Types and ``bm:`` properties are named by local name (enumerated from the ontology), links
+    are ``{"@id": IRI}``, literals are JSON values of the property's type or ``@value``
+    objects; other vocabularies' properties go by CURIE or IRI. IRIs are limited to the
+    characters an IRI never needs to escape. Whether a write is accepted also depends on the
+    shapes, which a JSON Schema cannot say: a body this schema accepts may still be refused
+    with the violations it would cause. ``with_id=False`` leaves ``@id`` out, for a body
+    addressed by its IRI elsewhere (a replacement may still carry its own ``@id``).
+
+    >>> schema = json_schema()
+    >>> schema["required"], "CustomerSegment" in schema["properties"]["@type"]["anyOf"][0]["enum"]
+    (['@type'], True)
+    """
+    vocabulary = _vocabulary()
+    iri = {"type": "string", "pattern": _IRI_TEXT}
+    link = {
+        "type": "object",
+        "required": ["@id"],
+        "properties": {"@id": iri, "label": {"type": "string"}},
+        "additionalProperties": False,
+    }
+    value_object = {
+        "type": "object",
+        "required": ["@value"],
+        "properties": {
+            "@value": {"type": ["string", "number", "boolean"]},
+            "@language": {"type": "string", "pattern": _LANGUAGE_TAG},
+            "@type": iri,
+        },
+        "additionalProperties": False,
+    }
+
+    def many(schema: dict[str, Any], least: int = 0) -> dict[str, Any]:
+        return {"anyOf": [schema, {"type": "array", "items": schema, "minItems": least}]}
+
+    classes = class_names()
+    properties: dict[str, Any] = {
+        "@id": iri,
+        "@type": many({"type": "string", "enum": classes}, least=1),
+        "@context": {},
+        "@reverse": {"type": "object"},
+        "label": many({"anyOf": [{"type": "string"}, value_object]}),
+    }
+    # Properties of one kind share a pattern: one schema per kind keeps the document (and the
+    # cases a contract tester derives from it) small.
+    kinds: dict[str, list[str]] = {}
+    for prop in vocabulary.object_properties:
+        kinds.setdefault("link", []).append(prop[len(_BM) :])
+    for prop, datatype in vocabulary.ranges.items():
+        kinds.setdefault(datatype, []).append(prop[len(_BM) :])
+    patterns: dict[str, Any] = {}
+    for kind, names in sorted(kinds.items()):
+        if kind == "link":
+            values = many(link)
+        else:
+            values = many({"anyOf": [_JSON_TYPES.get(kind, {"type": "string"}), value_object]})
+        patterns["^(" + "|".join(sorted(names)) + ")$"] = values
+    patterns[_IRI_TEXT] = many(
+        {"anyOf": [link, value_object, {"type": ["string", "number", "boolean"]}]}
+    )
+    if not with_id:
+        del properties["@id"]
+    return {
+        "title": "Entity",
+        "type": "object",
+        "required": ["@type"],
+        "properties": properties,
+        "patternProperties": patterns,
+        "additionalProperties": False,
+    }
+
+
+def class_names() -> list[str]:
+    """The local names of the ontology's classes, as ``@type`` takes them, sorted.
+
+    >>> "CustomerSegment" in class_names()
+    True
+    """
+    return sorted(c[len(_BM) :] for c in _vocabulary().classes)
 
 
 def _class(name: str) -> ox.NamedNode:
@@ -280,9 +376,11 @@ def _object(predicate: ox.NamedNode, value: Any, key: str) -> ox.NamedNode | ox.
     vocabulary = _vocabulary()
     if isinstance(value, Mapping):
         if "@id" in value:
+            _only(value, _LINK_KEYS, key)
             return _iri(_text(value["@id"], f"{key}.@id"), f"{key}.@id")
         if "@value" not in value:
             raise ValueError(f"{key}: an object value needs '@id' (a link) or '@value'")
+        _only(value, _VALUE_KEYS, key)
         lexical = value["@value"]
         if isinstance(lexical, bool):
             lexical = "true" if lexical else "false"
@@ -309,18 +407,32 @@ def _object(predicate: ox.NamedNode, value: Any, key: str) -> ox.NamedNode | ox.
     if isinstance(value, int | float):
         if datatype == str(XSD.decimal) or (datatype is None and isinstance(value, float)):
             try:
-                number = Decimal(str(value))
-            except InvalidOperation:
-                raise ValueError(f"{key}: {value!r} is not a decimal number") from None
-            if not number.is_finite():
-                raise ValueError(f"{key}: {value!r} is not a finite number")
-            return ox.Literal(str(number), datatype=ox.NamedNode(str(XSD.decimal)))
-        if datatype is None or isinstance(value, float):
-            datatype = str(XSD.integer) if datatype is None else datatype
-        return ox.Literal(str(value), datatype=ox.NamedNode(datatype))
+                lexical = decimal_text(value)
+            except ValueError as error:
+                raise ValueError(f"{key}: {error}") from None
+            return ox.Literal(lexical, datatype=ox.NamedNode(str(XSD.decimal)))
+        if isinstance(value, int):
+            try:
+                lexical = integer_text(value)
+            except ValueError as error:
+                raise ValueError(f"{key}: {error}") from None
+        else:
+            lexical = str(value)
+        return ox.Literal(lexical, datatype=ox.NamedNode(datatype or str(XSD.integer)))
     if isinstance(value, str):
         return ox.Literal(value, datatype=ox.NamedNode(datatype or _XSD_STRING))
     raise ValueError(f"{key}: a value must be a string, number, boolean or object, not {value!r}")
+
+
+_LINK_KEYS = frozenset({"@id", "label"})
+_VALUE_KEYS = frozenset({"@value", "@language", "@type"})
+
+
+def _only(value: Mapping[str, Any], keys: frozenset[str], key: str) -> None:
+    unknown = sorted(str(k) for k in value if k not in keys)
+    if unknown:
+        allowed = ", ".join(sorted(keys))
+        raise ValueError(f"{key}: unexpected {', '.join(map(repr, unknown))} (allowed: {allowed})")
 
 
 def _literal_json(predicate: str, literal: ox.Literal) -> Any:
@@ -455,15 +567,26 @@ def _best(labels: list[tuple[str, str]]) -> str | None:
 
 
 def entity_exists(model: KnowledgeGraph, iri: str) -> bool:
-    """Whether the model has triples with ``iri`` as subject."""
-    subject = _iri(iri, "the entity")
+    """Whether the model has triples with ``iri`` as subject (text that is no IRI names none)."""
+    subject = _named(iri)
+    if subject is None:
+        return False
     return next(iter(model.store.quads_for_pattern(subject, None, None, None)), None) is not None
 
 
 def entity_quads(model: KnowledgeGraph, iri: str) -> list[ox.Quad]:
     """The entity's own quads (it as subject, in every named graph), sorted."""
-    subject = _iri(iri, "the entity")
+    subject = _named(iri)
+    if subject is None:
+        return []
     return sorted(model.store.quads_for_pattern(subject, None, None, None), key=str)
+
+
+def _named(iri: str) -> ox.NamedNode | None:
+    try:
+        return _iri(iri, "the entity")
+    except ValueError:
+        return None
 
 
 def get_entity(model: KnowledgeGraph, iri: str) -> dict[str, Any]:
@@ -472,9 +595,8 @@ def get_entity(model: KnowledgeGraph, iri: str) -> dict[str, Any]:
     Raises
     ------
     NotFoundError
-        The model has no triple with ``iri`` as subject.
-    ValueError
-        ``iri`` is not an absolute IRI.
+        The model has no triple with ``iri`` as subject (text that is not an absolute IRI
+        names no entity).
     """
     if not entity_exists(model, iri):
         raise NotFoundError(iri)
@@ -765,8 +887,9 @@ def apply_write(
             operations.append(f"{keyword} {{\n{_data(quads)}\n}}")
     if not operations:
         return
-    model.store.update(" ;\n".join(operations))
-    model.flush()
+    with mutating():
+        model.store.update(" ;\n".join(operations))
+        model.flush()
 
 
 def _data(quads: Sequence[ox.Quad]) -> str:

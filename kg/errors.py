@@ -10,6 +10,18 @@ the message; the subclasses let it react more precisely::
      |    +-- UnsupportedFormatError  (extension not recognised)
      |    +-- RDFSyntaxError          (malformed content: path, line, column, detail)
      +-- StoreError             (the store could not be opened or written)
+     +-- QueryError             (a SPARQL query or update is malformed or cannot run)
+     |    +-- RemoteAccessError       (it would reach another server: SERVICE, LOAD)
+     |    +-- NestingError            (it is nested deeper than the parsers may go)
+     |    +-- QueryLimitError         (it ran past a limit set for it)
+     |         +-- QueryTimeoutError       (time)
+     |         +-- MemoryLimitError        (memory)
+     |         +-- ResultLimitError        (result size)
+     |         +-- ChangeLimitError        (quads an update changes)
+     |         +-- BusyError               (no free evaluator within its time)
+     +-- EvaluationCrashedError (the process evaluating it died; the caller is unaffected)
+     +-- NotFoundError          (no entity or graph of that name)
+     +-- WriteRejectedError     (a write would violate the shapes; nothing changed)
      +-- ShapesError            (the SHACL shapes themselves are unusable)
           +-- UnsupportedShapesError  (shapes the SPARQL engine does not compile)
 
@@ -26,12 +38,18 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "BusyError",
+    "ChangeLimitError",
+    "EvaluationCrashedError",
     "KGError",
+    "MemoryLimitError",
+    "NestingError",
     "NotFoundError",
     "QueryError",
     "QueryLimitError",
     "QueryTimeoutError",
     "RDFSyntaxError",
+    "RemoteAccessError",
     "ResultLimitError",
     "ShapesError",
     "SourceError",
@@ -54,7 +72,22 @@ def _position(where: str, line: int | None, column: int | None) -> str:
 
 
 class KGError(Exception):
-    """Base class of every error raised by the ``kg`` library."""
+    """Base class of every error raised by the ``kg`` library.
+
+    Every error pickles with all its attributes (the keyword-only constructors of the
+    subclasses would otherwise be called without them), so that an error raised in a worker
+    process (:mod:`kg.sandbox`) reaches the caller whole.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[KGError], args: tuple[Any, ...], state: dict[str, Any]) -> KGError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class SourceError(KGError):
@@ -183,6 +216,8 @@ class QueryError(KGError):
         What is wrong with the query.
     line, column
         1-based position of a syntax error in the query text, when known.
+    source
+        What the text is, for the message: ``"SPARQL query"`` or ``"SPARQL update"``.
 
     Examples
     --------
@@ -190,26 +225,68 @@ class QueryError(KGError):
     'SPARQL query:1:26: expected one of LATERAL, SERVICE'
     """
 
-    def __init__(self, detail: str, *, line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        source: str = "SPARQL query",
+    ) -> None:
         self.detail: str = detail
         self.line: int | None = line
         self.column: int | None = column
+        self.source: str = source
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return f"{_position('SPARQL query', self.line, self.column)}: {self.detail}"
+        return f"{_position(self.source, self.line, self.column)}: {self.detail}"
+
+
+class RemoteAccessError(QueryError):
+    """A query or update would make the store reach another server (``SERVICE``, ``LOAD``)."""
+
+
+class NestingError(QueryError):
+    """A query or update is nested more deeply than this toolkit lets the SPARQL parsers go."""
 
 
 class QueryLimitError(QueryError):
-    """A query ran past one of the limits set for it (time, result size)."""
+    """A query ran past one of the limits set for it (time, memory, result size)."""
 
 
 class QueryTimeoutError(QueryLimitError):
     """A query ran longer than its time limit and was stopped."""
 
 
+class MemoryLimitError(QueryLimitError):
+    """A query needed more memory than its limit and was stopped."""
+
+
 class ResultLimitError(QueryLimitError):
     """A query's result is larger than the result-size cap."""
+
+
+class ChangeLimitError(QueryLimitError):
+    """An update would add and remove more quads than the cap allows; nothing was changed."""
+
+
+class BusyError(QueryLimitError):
+    """Every evaluator stayed busy for the whole of a query's time limit; it was not started."""
+
+
+class EvaluationCrashedError(KGError):
+    """The process that evaluated a query died without an answer; the caller is unaffected.
+
+    Attributes
+    ----------
+    detail : str
+        How it ended (the signal or exit status, and the engine's last words if any).
+    """
+
+    def __init__(self, detail: str) -> None:
+        self.detail: str = detail
+        super().__init__(detail)
 
 
 class NotFoundError(KGError):

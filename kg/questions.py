@@ -112,6 +112,9 @@ class Parameters:
 
     def __post_init__(self) -> None:
         problems = []
+        if self.growth_target is not None and not -1 <= self.growth_target <= 100:
+            # A fraction a year: -1 is losing everything, 100 is growing a hundredfold.
+            problems.append(f"growth_target must be between -1 and 100, not {self.growth_target}")
         if self.min_attractive_size < 0:
             problems.append(
                 f"min_attractive_size must be 0 or more, not {self.min_attractive_size}"

@@ -124,9 +124,7 @@ class EndpointStore:
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
-        self._client = httpx.Client(
-            timeout=endpoint.timeout, headers=dict(endpoint.headers), follow_redirects=True
-        )
+        self.reconnect()
         self.check_union_default_graph()
 
     def __repr__(self) -> str:
@@ -135,6 +133,18 @@ class EndpointStore:
     def close(self) -> None:
         """Close the HTTP connections."""
         self._client.close()
+
+    def reconnect(self) -> None:
+        """Make new HTTP connections from here on.
+
+        For a forked child (:mod:`kg.sandbox`): the connections it inherited are its parent's
+        and must not be used, nor closed, from the child.
+        """
+        self._client = httpx.Client(
+            timeout=self.endpoint.timeout,
+            headers=dict(self.endpoint.headers),
+            follow_redirects=True,
+        )
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -13,8 +13,11 @@ This is the library side of the SPARQL 1.1 Protocol endpoint; it knows nothing o
 - :func:`service_description` describes an endpoint with the SPARQL 1.1 Service Description
   vocabulary.
 
-Queries and updates that would make Oxigraph reach other servers (``SERVICE``, ``LOAD``) are
-refused with :class:`~kg.errors.QueryError`.
+Queries and updates that would make the store reach other servers (``SERVICE``, ``LOAD``) are
+refused with :class:`~kg.errors.RemoteAccessError`, decided on the parsed query
+(:mod:`kg.sparqlguard`). With a :class:`~kg.sandbox.Sandbox`, queries and updates are evaluated
+in a forked child process that is killed at its time limit, held to a memory limit and unable
+to open network sockets.
 
 >>> from kg.model import open_model
 >>> from kg.sparql import run_query
@@ -35,17 +38,23 @@ from types import MappingProxyType
 from typing import Any, TypeAlias
 
 import pyoxigraph as ox
+import rdflib
 
 from kg.entities import check_write
 from kg.errors import (
+    ChangeLimitError,
     QueryError,
     QueryTimeoutError,
     ResultLimitError,
     StoreError,
     WriteRejectedError,
 )
+from kg.remote import EndpointStore
+from kg.sandbox import Sandbox, mutating
+from kg.sparqlguard import check
 from kg.sparqltext import STRINGS_IRIS_COMMENTS, quad_data
 from kg.store import KnowledgeGraph, QueryResults, StoreBackend
+from kg.validation import ValidationReport
 from kg.vocab import STANDARD_PREFIXES
 
 __all__ = [
@@ -203,8 +212,12 @@ def run_query(
     max_results: int | None,
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
+    sandbox: Sandbox | None = None,
 ) -> QueryResult:
     """Run a SPARQL query on a knowledge graph within a time limit and a result-size cap.
+
+    The query is first checked by :func:`kg.sparqlguard.check`: one nested too deeply, or one
+    that would reach another server (``SERVICE``), is refused before the store sees it.
 
     Parameters
     ----------
@@ -220,14 +233,25 @@ def run_query(
         for no cap.
     default_graphs, named_graphs
         The RDF dataset of the SPARQL protocol (``default-graph-uri``, ``named-graph-uri``).
+    sandbox
+        Evaluate the query in a forked child process (:class:`kg.sandbox.Sandbox`): it is
+        killed at the time limit, held to the sandbox's memory limit and, on a local store,
+        cannot open a network socket. Without one the query runs on a thread of this process,
+        which stops waiting at the time limit but cannot stop Oxigraph: use a sandbox for the
+        queries of anyone you do not trust.
 
     Raises
     ------
     QueryError
         The query is malformed (with line and column) or cannot run.
+    RemoteAccessError, NestingError
+        The query would reach another server, or is nested too deeply.
     QueryTimeoutError
-        The time limit was reached. The evaluation in progress inside Oxigraph cannot be
-        interrupted: it finishes on its own in the background and its result is dropped.
+        The time limit was reached. Without a sandbox, the evaluation in progress inside
+        Oxigraph cannot be interrupted: it finishes on its own in the background.
+    MemoryLimitError, BusyError, EvaluationCrashedError
+        With a sandbox: the memory limit was reached, no worker was free in time, or the
+        child died (this process is unaffected).
     ResultLimitError
         The result is larger than ``max_results``.
     """
@@ -239,7 +263,63 @@ def run_query(
         options["use_default_graph_as_union"] = True
     if named_graphs:
         options["named_graphs"] = [ox.NamedNode(_iri(g)) for g in named_graphs]
-    store = model.store
+    if sandbox is None:
+        _refuse_unchecked(sparql, update=False, contained=False)
+        result = _in_thread(model.store, sparql, options, max_results, timeout)
+    else:
+        remote = isinstance(model.store, EndpointStore)
+        result = sandbox.run(
+            _evaluate,
+            model.store,
+            sparql,
+            options,
+            max_results,
+            not remote and sandbox.network_guard,
+            timeout=timeout,
+            network=remote,
+            what="the query",
+        )
+    return replace(result, prefixes=prefixes) if result.kind is QueryKind.GRAPH else result
+
+
+def _refuse_unchecked(text: str, *, update: bool, contained: bool) -> bool:
+    """Apply :func:`kg.sparqlguard.check`; whether rdflib's grammar read the text.
+
+    Text the grammar cannot read is refused unless ``contained``: evaluated where no network
+    socket can be opened, so that the engine's own parser may decide on it.
+    """
+    unreadable = check(text, update=update)
+    if unreadable is not None and not contained:
+        raise unreadable
+    return unreadable is None
+
+
+def _evaluate(
+    store: StoreBackend,
+    sparql: str,
+    options: dict[str, Any],
+    cap: int | None,
+    contained: bool,
+) -> QueryResult:
+    """The query, checked and evaluated, in a sandbox's child process."""
+    _refuse_unchecked(sparql, update=False, contained=contained)
+    if isinstance(store, EndpointStore):
+        store.reconnect()
+    try:
+        return _materialise(store.query(sparql, **options), cap, None)
+    except SyntaxError as error:
+        raise _query_error(error) from None
+    except (RuntimeError, OSError, ValueError) as error:
+        raise QueryError(str(error)) from None
+
+
+def _in_thread(
+    store: StoreBackend,
+    sparql: str,
+    options: dict[str, Any],
+    cap: int | None,
+    timeout: float | None,
+) -> QueryResult:
     cancelled = threading.Event()
     outcome: list[QueryResult | QueryError] = []
 
@@ -248,7 +328,7 @@ def run_query(
         # that refers to them (a traceback's frames) may leave this thread: errors are handed
         # over as new exceptions, without traceback.
         try:
-            outcome.append(_materialise(store.query(sparql, **options), max_results, cancelled))
+            outcome.append(_materialise(store.query(sparql, **options), cap, cancelled))
         except SyntaxError as error:
             outcome.append(_query_error(error))
         except (RuntimeError, OSError, ValueError) as error:
@@ -260,7 +340,6 @@ def run_query(
         except Exception as error:
             outcome.append(QueryError(f"the query failed: {type(error).__name__}: {error}"))
 
-    _refuse_remote(sparql)
     # Oxigraph releases the GIL while it evaluates, so the waiting thread can give up on time.
     worker = threading.Thread(target=work, name="kg-sparql-query", daemon=True)
     worker.start()
@@ -273,21 +352,7 @@ def run_query(
     result = outcome[0]
     if isinstance(result, QueryError):
         raise result
-    return replace(result, prefixes=prefixes) if result.kind is QueryKind.GRAPH else result
-
-
-_STRINGS_IRIS_COMMENTS = STRINGS_IRIS_COMMENTS
-_REMOTE = re.compile(r"(?<![\w:?$])(SERVICE|LOAD)(?![\w:-])", re.IGNORECASE)
-
-
-def _refuse_remote(sparql: str) -> None:
-    """Refuse ``SERVICE`` and ``LOAD``: Oxigraph would fetch other servers on a client's behalf."""
-    found = _REMOTE.search(_STRINGS_IRIS_COMMENTS.sub(" ", sparql))
-    if found is not None:
-        raise QueryError(
-            f"{found.group(1).upper()} is not supported here: this endpoint does not reach "
-            "other servers"
-        )
+    return result
 
 
 class _Cancelled(Exception):
@@ -297,7 +362,7 @@ class _Cancelled(Exception):
 def _materialise(
     answer: QueryResults,
     cap: int | None,
-    cancelled: threading.Event,
+    cancelled: threading.Event | None,
 ) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(QueryKind.BOOLEAN, boolean=bool(answer))
@@ -305,7 +370,7 @@ def _materialise(
         names = tuple(v.value for v in answer.variables)
         rows: list[dict[str, Term]] = []
         for solution in answer:
-            if cancelled.is_set():
+            if cancelled is not None and cancelled.is_set():
                 raise _Cancelled
             if cap is not None and len(rows) >= cap:
                 raise ResultLimitError(_too_many(cap, "rows"))
@@ -313,7 +378,7 @@ def _materialise(
         return QueryResult(QueryKind.SOLUTIONS, variables=names, rows=tuple(rows))
     triples: dict[ox.Triple, None] = {}
     for triple in answer:
-        if cancelled.is_set():
+        if cancelled is not None and cancelled.is_set():
             raise _Cancelled
         triples[triple] = None
         if cap is not None and len(triples) > cap:
@@ -328,12 +393,12 @@ def _too_many(cap: int, what: str) -> str:
     )
 
 
-def _query_error(error: SyntaxError) -> QueryError:
+def _query_error(error: SyntaxError, source: str = "SPARQL query") -> QueryError:
     position = _POSITION.match(str(error.msg))
     if position is None:
-        return QueryError(str(error.msg))
+        return QueryError(str(error.msg), source=source)
     line, column, detail = position.groups()
-    return QueryError(detail, line=int(line), column=int(column))
+    return QueryError(detail, line=int(line), column=int(column), source=source)
 
 
 def _iri(text: str) -> str:
@@ -381,17 +446,26 @@ class UpdateSummary:
         return {"added": self.added, "removed": self.removed}
 
 
-def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
+def apply_update(
+    model: KnowledgeGraph,
+    update: str,
+    *,
+    sandbox: Sandbox | None = None,
+    timeout: float | None = None,
+    max_changes: int | None = None,
+) -> UpdateSummary:
     """Run a SPARQL 1.1 update if it adds no violation of the shapes; otherwise change nothing.
 
-    An update made only of ``INSERT DATA`` and ``DELETE DATA`` names its quads: they are
-    compared with the store one by one. Any other update (``DELETE``/``INSERT ... WHERE``,
-    ``CLEAR``, ``LOAD`` ...) runs first on an in-memory copy of the store, which gives the quads
-    it adds and removes; copying and comparing costs time in proportion to the store's size.
-    Either way the change is checked as every other write is (:func:`kg.entities.check_write`:
-    only the nodes it touches are validated, on their neighbourhood), and, if it adds no
-    violation, applied to the store as one transaction and flushed. The caller serialises
-    writes (the API holds its write lock while this runs).
+    The update is first checked as queries are (:func:`kg.sparqlguard.check`: no ``LOAD``, no
+    ``SERVICE``, no deep nesting). Its change is then worked out without touching the store:
+    an update made only of ``INSERT DATA`` and ``DELETE DATA`` names its quads, which are
+    compared with the store one by one; any other (``DELETE``/``INSERT ... WHERE``, ``CLEAR``
+    ...) runs on an in-memory copy of the store, which gives the quads it adds and removes at a
+    cost in time and memory in proportion to the store's size. The change is checked as every
+    other write is (:func:`kg.entities.check_write`: only the nodes it touches are validated,
+    on their neighbourhood) and, if it adds no violation, applied to the store as one
+    transaction and flushed. The caller serialises writes (the API holds its write lock while
+    this runs).
 
     Parameters
     ----------
@@ -400,6 +474,14 @@ def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
     update
         The SPARQL update; the usual prefixes are predeclared. Operations without ``GRAPH`` (or
         ``WITH``) act on the store's default graph, as SPARQL says, not on the union.
+    sandbox
+        Work the change out and validate it in a forked child (:class:`kg.sandbox.Sandbox`),
+        under ``timeout`` and the sandbox's memory limit: an update that runs out of either is
+        stopped with nothing written. Only the final transaction runs in this process.
+    timeout
+        Seconds the update may take (with a sandbox); ``None`` for no limit.
+    max_changes
+        Quads the update may add and remove together; ``None`` for no cap.
 
     Returns
     -------
@@ -409,6 +491,13 @@ def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
     ------
     QueryError
         The update is malformed (with line and column) or cannot run.
+    RemoteAccessError, NestingError
+        The update would reach another server (``LOAD``, ``SERVICE``), or is nested too deeply.
+    QueryTimeoutError, MemoryLimitError, BusyError, EvaluationCrashedError
+        With a sandbox: a limit was reached, or the child died. The store is unchanged.
+    ChangeLimitError
+        The update would add and remove more than ``max_changes`` quads. The store is
+        unchanged.
     WriteRejectedError
         The update would add violations of the shapes; its report holds only those. The store
         is unchanged.
@@ -422,9 +511,72 @@ def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
     >>> apply_update(model, 'INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:p> "1" } }')
     UpdateSummary(added=1, removed=0)
     """
-    store: StoreBackend = model.store
     prefixes = {**model.prefixes, **STANDARD_PREFIXES}
-    _refuse_remote(update)
+    if sandbox is None:
+        plan = _plan_update(model, update, prefixes, False, max_changes, False)
+    else:
+        remote = isinstance(model.store, EndpointStore)
+        plan = sandbox.run(
+            _plan_update,
+            model,
+            update,
+            prefixes,
+            not remote and sandbox.network_guard,
+            max_changes,
+            True,
+            timeout=timeout,
+            network=remote,
+            what="the update",
+        )
+    if plan.rejected is not None:
+        raise WriteRejectedError(plan.rejected)
+    if not plan.added and not plan.removed:
+        return UpdateSummary(added=0, removed=0)
+    if any(_has_blank_node(q) for q in plan.added | plan.removed):
+        # DELETE DATA cannot name blank nodes, so the update itself runs again; it sees the
+        # store the plan was made on (the caller holds its write lock), so it makes the same
+        # change up to new blank node names. Text only the engine's parser could read is not
+        # run outside the sandbox.
+        if not plan.checked:
+            raise QueryError(
+                "an update that changes blank nodes must be SPARQL 1.1 as this endpoint reads "
+                "it; write it without the constructs only Oxigraph reads"
+            )
+        request, request_prefixes = update, prefixes
+    else:
+        request, request_prefixes = _data_update(plan.removed, plan.added), None
+    with mutating():
+        try:
+            model.store.update(request, prefixes=request_prefixes)
+        except OSError as error:
+            raise StoreError(f"cannot write to store: {error}", path=model.path) from error
+        model.flush()
+    return UpdateSummary(added=len(plan.added), removed=len(plan.removed))
+
+
+@dataclass(frozen=True)
+class _UpdatePlan:
+    """The change an update would make, and the violations it would add (``None``: none)."""
+
+    added: frozenset[ox.Quad]
+    removed: frozenset[ox.Quad]
+    rejected: ValidationReport | None
+    checked: bool
+
+
+def _plan_update(
+    model: KnowledgeGraph,
+    update: str,
+    prefixes: dict[str, str],
+    contained: bool,
+    max_changes: int | None,
+    forked: bool,
+) -> _UpdatePlan:
+    """What an update would change, worked out and validated without writing the store."""
+    checked = _refuse_unchecked(update, update=True, contained=contained)
+    store: StoreBackend = model.store
+    if forked and isinstance(store, EndpointStore):
+        store.reconnect()
     named = _data_change(store, update, prefixes)
     if named is not None:
         added, removed = named
@@ -435,29 +587,22 @@ def apply_update(model: KnowledgeGraph, update: str) -> UpdateSummary:
         try:
             trial.update(update, prefixes=prefixes)
         except SyntaxError as error:
-            raise _query_error(error) from error
+            raise _query_error(error, "SPARQL update") from None
         except (RuntimeError, OSError, ValueError) as error:
-            raise QueryError(str(error)) from error
+            raise QueryError(str(error), source="SPARQL update") from None
         after = set(trial.quads_for_pattern(None, None, None, None))
         added, removed = after - before, before - after
-    if not added and not removed:
-        return UpdateSummary(added=0, removed=0)
-    report = check_write(model, remove=removed, add=added)
-    if not report.conforms:
-        raise WriteRejectedError(report)
-    if any(_has_blank_node(q) for q in added | removed):
-        # DELETE DATA cannot name blank nodes, so the update itself is run again; it saw the
-        # same store under the caller's lock, so it makes the same change up to new blank
-        # node names.
-        request, request_prefixes = update, prefixes
-    else:
-        request, request_prefixes = _data_update(removed, added), None
-    try:
-        store.update(request, prefixes=request_prefixes)
-    except OSError as error:
-        raise StoreError(f"cannot write to store: {error}", path=model.path) from error
-    model.flush()
-    return UpdateSummary(added=len(added), removed=len(removed))
+    if max_changes is not None and len(added) + len(removed) > max_changes:
+        raise ChangeLimitError(
+            f"the update would add {len(added)} and remove {len(removed)} quads, more than the "
+            f"{max_changes} this endpoint accepts in one update; split it"
+        )
+    rejected = None
+    if added or removed:
+        report = check_write(model, remove=removed, add=added)
+        if not report.conforms:
+            rejected = replace(report, graph=rdflib.Graph())
+    return _UpdatePlan(frozenset(added), frozenset(removed), rejected, checked)
 
 
 _DECLARATION = re.compile(r"\s*(?:PREFIX\s+(?:[A-Za-z][\w.-]*)?:|BASE)", re.IGNORECASE)

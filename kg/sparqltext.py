@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError
 
 __all__ = [
+    "DECIMAL_LIMIT",
     "STRINGS_IRIS_COMMENTS",
     "bind_values",
+    "decimal_text",
     "declare_prefixes",
+    "integer_text",
     "prepare_query",
     "quad_data",
     "sparql_term",
@@ -40,6 +44,53 @@ _WHERE_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _FIRST_GROUP = re.compile(r"\{")
 _CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.IGNORECASE)
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+
+
+DECIMAL_LIMIT = Decimal(10) ** 20
+"""Decimals of this magnitude or more are beyond Oxigraph's xsd:decimal (about 1.7e20)."""
+
+_DECIMAL_PLACES = Decimal(10) ** -18  # Oxigraph keeps 18 digits after the point
+_INTEGER_RANGE = range(-(2**63), 2**63)  # Oxigraph's xsd:integer is 64 bits
+
+
+def decimal_text(value: int | float | Decimal | str) -> str:
+    """A number as an ``xsd:decimal`` lexical form that Oxigraph can compute with.
+
+    Written in fixed point (``str(Decimal)`` writes ``1E-7``, which is no decimal) and rounded
+    to the 18 places Oxigraph keeps; a literal it cannot hold would make every comparison
+    with it fail unseen.
+
+    Raises
+    ------
+    ValueError
+        The value is not a finite number, or its magnitude is 1e20 or more.
+
+    >>> decimal_text(2.5e-7), decimal_text(0.05), decimal_text(100)
+    ('0.00000025', '0.05', '100')
+    """
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    if abs(number) >= DECIMAL_LIMIT:
+        raise ValueError(f"{value!r} is too large for xsd:decimal (at most 1e20 in magnitude)")
+    rounded = number.quantize(_DECIMAL_PLACES).normalize()
+    return format(rounded, "f") if rounded else "0"
+
+
+def integer_text(value: int) -> str:
+    """An integer as an ``xsd:integer`` lexical form, within Oxigraph's 64 bits.
+
+    Raises
+    ------
+    ValueError
+        The value is outside -2**63 .. 2**63 - 1.
+    """
+    if value not in _INTEGER_RANGE:
+        raise ValueError(f"{value} is too large for xsd:integer (64 bits)")
+    return str(value)
 
 
 def _blanked(sparql: str) -> str:

@@ -40,6 +40,7 @@ from kg.errors import (
 )
 from kg.rdflibstore import RdflibStore, rdflib_term
 from kg.remote import Endpoint, EndpointStore
+from kg.sandbox import mutating
 from kg.sparqltext import quad_data
 from kg.vocab import STANDARD_PREFIXES
 
@@ -437,12 +438,13 @@ class KnowledgeGraph:
             for file in files:
                 name = ox.NamedNode(file.resolve().as_uri())
                 try:
-                    store.load(
-                        path=file,
-                        format=ox.RdfFormat.N_TRIPLES,
-                        base_iri=file.resolve().as_uri(),
-                        to_graph=name,
-                    )
+                    with mutating():
+                        store.load(
+                            path=file,
+                            format=ox.RdfFormat.N_TRIPLES,
+                            base_iri=file.resolve().as_uri(),
+                            to_graph=name,
+                        )
                 except SyntaxError as exc:
                     raise _syntax_error(exc, file, ox.RdfFormat.N_TRIPLES) from exc
                 except FileNotFoundError as exc:
@@ -453,8 +455,9 @@ class KnowledgeGraph:
                     ) from exc
                 loaded.append(name)
         except BaseException:
-            for name in loaded:
-                store.remove_graph(name)
+            with mutating():
+                for name in loaded:
+                    store.remove_graph(name)
             raise
         return LoadSummary(
             files=tuple(files),
@@ -466,18 +469,19 @@ class KnowledgeGraph:
         names = [ox.NamedNode(g) for g in graphs]
         filled = {quad.graph_name for quad in quads}
         try:
-            if all(n in filled and not store.contains_named_graph(n) for n in names):
-                # Nothing to remove: Store.extend is one transaction and much
-                # faster than going through SPARQL.
-                store.extend(quads)
-            else:
-                # pyoxigraph exposes no transaction object, so remove-then-insert
-                # as two calls could leave a graph emptied (or half-replaced) if the
-                # second failed, and readers could see the gap. Store.update runs
-                # the whole request, all its operations, as one transaction
-                # (a failing last operation rolls back an earlier DROP; see
-                # test_pyoxigraph_update_request_is_one_transaction).
-                store.update(_replace_request(names, quads))
+            with mutating():
+                if all(n in filled and not store.contains_named_graph(n) for n in names):
+                    # Nothing to remove: Store.extend is one transaction and much
+                    # faster than going through SPARQL.
+                    store.extend(quads)
+                else:
+                    # pyoxigraph exposes no transaction object, so remove-then-insert
+                    # as two calls could leave a graph emptied (or half-replaced) if the
+                    # second failed, and readers could see the gap. Store.update runs
+                    # the whole request, all its operations, as one transaction
+                    # (a failing last operation rolls back an earlier DROP; see
+                    # test_pyoxigraph_update_request_is_one_transaction).
+                    store.update(_replace_request(names, quads))
         except OSError as exc:
             raise StoreError(f"cannot write to store: {exc}", path=self._path) from exc
 
@@ -654,7 +658,8 @@ class KnowledgeGraph:
             The store could not be written.
         """
         try:
-            self.store.clear()
+            with mutating():
+                self.store.clear()
         except OSError as exc:
             raise StoreError(f"cannot clear store: {exc}", path=self._path) from exc
 
@@ -667,7 +672,8 @@ class KnowledgeGraph:
             The flush failed.
         """
         try:
-            self.store.flush()
+            with mutating():
+                self.store.flush()
         except OSError as exc:
             raise StoreError(f"cannot flush store: {exc}", path=self._path) from exc
 

@@ -91,7 +91,8 @@ def test_neighbourhood_picture(client: TestClient) -> None:
     [
         ({"iri": TEL + "no-such-thing"}, 404, "not-found"),
         ({}, 400, "bad-request"),
-        ({"iri": "not an iri"}, 400, "bad-request"),
+        # Text that is not an IRI names nothing in the model.
+        ({"iri": "not an iri"}, 404, "not-found"),
         ({"iri": TEL + "seg-connected-families", "hops": -1}, 400, "bad-request"),
         ({"iri": TEL + "seg-connected-families", "hops": "x"}, 400, "bad-request"),
     ],
@@ -180,4 +181,6 @@ def test_question_picture_bad_input(client: TestClient, path: str, status: int, 
 def test_unknown_iri_is_url_encoded_safely(client: TestClient) -> None:
     iri = TEL + "<script>"
     response = client.get("/pictures/neighbourhood?iri=" + quote(iri, safe=""))
-    assert_problem(response, 400, "bad-request")
+    body = assert_problem(response, 404, "not-found")
+    assert body["iri"] == iri
+    assert "<script>" not in response.headers["content-type"]

@@ -106,9 +106,14 @@ def test_unknown_question_is_404(reader: TestClient, number: str) -> None:
 @pytest.mark.parametrize(
     ("query", "detail"),
     [
-        ("min_fit=2", "min_fit must be between 0 and 1, not 2.0"),
-        ("min_gap=0", "min_gap must be 1 or more, not 0"),
-        ("max_partner_cost_share=inf", "max_partner_cost_share must be a finite number"),
+        ("min_fit=2", "min_fit: Input should be less than or equal to 1"),
+        ("min_gap=0", "min_gap: Input should be greater than or equal to 1"),
+        (
+            "max_partner_cost_share=inf",
+            "max_partner_cost_share: Input should be less than or equal to 1",
+        ),
+        ("growth_target=nan", "growth_target: Input should be less than or equal to 100"),
+        ("as_of=0", "as_of: Value error, a date must be written YYYY-MM-DD"),
     ],
 )
 def test_bad_question_parameter_is_400(reader: TestClient, query: str, detail: str) -> None:

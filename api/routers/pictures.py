@@ -16,15 +16,17 @@ model does not hold is 404 problem+json (:class:`kg.errors.NotFoundError`); a ba
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
+from pydantic import StringConstraints
 
 from api.deps import QuestionNumber, State
-from api.errors import ApiError
+from api.openapi import problems
 from api.routers.resources import QuestionParameters
+from kg.errors import NotFoundError
 from kg.pictures import (
     Picture,
     answer_picture,
@@ -40,7 +42,8 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/pictures", tags=["pictures"])
 
-_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_TYPE = r"[A-Za-z_][A-Za-z0-9_.-]*"
+_TYPES = rf"^\s*{_TYPE}(\s*,\s*{_TYPE})*\s*$"
 _MAX_NODES = 20_000
 
 
@@ -48,18 +51,29 @@ def _page(picture: Picture) -> HTMLResponse:
     return HTMLResponse(picture.to_html())
 
 
-def _iri(value: str, name: str) -> str:
+def _iri(value: str, what: str) -> str:
+    # Text that is not an absolute IRI names nothing in the model.
     text = value.strip()
-    if not text or any(c.isspace() or c in '<>"{}|\\^`' for c in text) or ":" not in text:
-        raise ApiError(400, "bad-request", "Bad request", f"{name} must be an absolute IRI")
+    try:
+        valid = ":" in text and ox.NamedNode(text).value == text
+    except ValueError:
+        valid = False
+    if not valid:
+        raise NotFoundError(value, what=what)
     return text
 
 
-@router.get("/model", response_class=HTMLResponse, summary="A picture of the model")
+@router.get(
+    "/model",
+    response_class=HTMLResponse,
+    summary="A picture of the model",
+    name="model_picture",
+    responses=problems(400),
+)
 def model(
     state: State,
     types: Annotated[
-        list[str] | None,
+        list[Annotated[str, StringConstraints(pattern=_TYPES)]] | None,
         Query(description="Class local names, comma-separated or repeated; all when omitted"),
     ] = None,
     max_nodes: Annotated[
@@ -67,21 +81,17 @@ def model(
     ] = 1500,
 ) -> HTMLResponse:
     chosen = None
-    if types is not None:
-        chosen = {t.strip() for given in types for t in given.split(",") if t.strip()}
-        bad = sorted(t for t in chosen if not _TYPE.fullmatch(t))
-        if bad or not chosen:
-            raise ApiError(
-                400,
-                "bad-request",
-                "Bad request",
-                f"types must be class local names such as CustomerSegment, not {bad or types}",
-            )
+    if types:
+        chosen = {t.strip() for given in types for t in given.split(",")}
     return _page(model_picture(state.model, types=chosen, max_nodes=max_nodes))
 
 
 @router.get(
-    "/neighbourhood", response_class=HTMLResponse, summary="One thing and what lies near it"
+    "/neighbourhood",
+    response_class=HTMLResponse,
+    summary="One thing and what lies near it",
+    name="neighbourhood_picture",
+    responses=problems(400, 404),
 )
 def neighbourhood(
     state: State,
@@ -89,31 +99,52 @@ def neighbourhood(
     hops: Annotated[int, Query(ge=0, le=6, description="Links out from the centre")] = 2,
     max_nodes: Annotated[int, Query(ge=1, le=_MAX_NODES)] = 500,
 ) -> HTMLResponse:
-    picture = neighbourhood_picture(state.model, _iri(iri, "iri"), hops=hops, max_nodes=max_nodes)
+    picture = neighbourhood_picture(state.model, _iri(iri, "thing"), hops=hops, max_nodes=max_nodes)
     return _page(picture)
 
 
-@router.get("/journey", response_class=HTMLResponse, summary="A customer journey")
+@router.get(
+    "/journey",
+    response_class=HTMLResponse,
+    summary="A customer journey",
+    name="journey_picture",
+    responses=problems(400, 404),
+)
 def journey(
     state: State, iri: Annotated[str, Query(description="The customer journey")]
 ) -> HTMLResponse:
-    return _page(journey_picture(state.model, _iri(iri, "iri")))
+    return _page(journey_picture(state.model, _iri(iri, "thing")))
 
 
-@router.get("/silos", response_class=HTMLResponse, summary="A segment's silos")
+@router.get(
+    "/silos",
+    response_class=HTMLResponse,
+    summary="A segment's silos",
+    name="silo_picture",
+    responses=problems(400, 404),
+)
 def silos(
     state: State, segment: Annotated[str, Query(description="The customer segment")]
 ) -> HTMLResponse:
     return _page(silo_picture(state.model, _iri(segment, "segment")))
 
 
-@router.get("/capabilities", response_class=HTMLResponse, summary="The capability map")
+@router.get(
+    "/capabilities",
+    response_class=HTMLResponse,
+    summary="The capability map",
+    name="capability_map_picture",
+)
 def capabilities(state: State) -> HTMLResponse:
     return _page(capability_map_picture(state.model))
 
 
 @router.get(
-    "/questions/{number}", response_class=HTMLResponse, summary="The findings of one question"
+    "/questions/{number}",
+    response_class=HTMLResponse,
+    summary="The findings of one question",
+    name="answer_picture",
+    responses=problems(400, 404),
 )
 def question(state: State, number: QuestionNumber, params: QuestionParameters) -> HTMLResponse:
     return _page(answer_picture(state.model, ask(state.model, number, params=params)))

@@ -14,16 +14,21 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import QuestionNumber, State, WriteAccess
+from api.deps import AppState, QuestionNumber, State, WriteAccess
 from api.errors import ApiError
+from api.openapi import ENTITY_LINKS, entity_body, problems
 from kg import entities
 from kg.questions import Parameters, ask, ask_all
 from kg.silos import find_silos
@@ -44,27 +49,60 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "rdfxml": ("xml", "application/rdf+xml"),
 }
 _LIST_PARAMETERS = {"type", "limit", "offset", "label"}
+_ENTITY_CONTENT: dict[str, Any] = {
+    "description": "The entity (or page of entities), as JSON or, by Accept, JSON-LD",
+    "content": {
+        "application/json": {"schema": {"type": "object"}},
+        JSON_LD: {"schema": {"type": "object"}},
+    },
+}
+_EXPORT_CONTENT: dict[str, Any] = {
+    "description": "The model, or one named graph, in the format asked for",
+    "content": {
+        media: {"schema": {"type": ["array", "object"]} if media == JSON_LD else {"type": "string"}}
+        for _, media in _EXPORTS.values()
+    },
+}
+_LOCATION = {"Location": {"description": "Where the new entity is", "schema": {"type": "string"}}}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _bad_request(error: ValueError) -> ApiError:
     return ApiError(400, "bad-request", "Bad request", str(error))
 
 
+def _iso_date(value: Any) -> Any:
+    # Pydantic would also read a number of seconds since 1970 as a date ("0" is 1970-01-01).
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date must be written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 def question_parameters(
     growth_target: Annotated[
-        float | None, Query(description="Annual growth segments should carry, 0.04 is 4% (Q1)")
+        float | None,
+        Query(ge=-1, le=100, description="Annual growth segments should carry, 0.04 is 4% (Q1)"),
     ] = None,
     min_attractive_size: Annotated[
-        int | None, Query(description="Smallest attractive segment size (Q1)")
+        int | None, Query(ge=0, le=10**15, description="Smallest attractive segment size (Q1)")
     ] = None,
     max_evidence_age_months: Annotated[
-        int | None, Query(description="Oldest acceptable evidence, in months (Q2)")
+        int | None, Query(ge=0, le=1200, description="Oldest acceptable evidence, in months (Q2)")
     ] = None,
-    as_of: Annotated[date | None, Query(description="Day of the analysis, YYYY-MM-DD")] = None,
-    min_fit: Annotated[float | None, Query(description="Smallest acceptable fit, 0-1 (Q3)")] = None,
-    min_gap: Annotated[int | None, Query(description="Maturity gap that counts (Q7)")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="Day of the analysis, YYYY-MM-DD")] = None,
+    min_fit: Annotated[
+        float | None, Query(ge=0, le=1, description="Smallest acceptable fit, 0-1 (Q3)")
+    ] = None,
+    min_gap: Annotated[
+        int | None,
+        Query(ge=1, le=1000, description="Maturity gap that counts (Q7); maturities run 1-5"),
+    ] = None,
     max_partner_cost_share: Annotated[
-        float | None, Query(description="Largest share of partner costs for one partner (Q10)")
+        float | None,
+        Query(ge=0, le=1, description="Largest share of partner costs for one partner (Q10)"),
     ] = None,
 ) -> Parameters:
     """The thresholds of :class:`kg.questions.Parameters`; unset ones keep their defaults."""
@@ -87,7 +125,6 @@ def question_parameters(
 
 
 QuestionParameters = Annotated[Parameters, Depends(question_parameters)]
-Body_ = Annotated[dict[str, Any], Body(description="The entity in its JSON form")]
 
 
 def _wants_json_ld(request: Request) -> bool:
@@ -117,12 +154,22 @@ def _location(iri: str) -> str:
     return "/entities/" + quote(iri, safe="")
 
 
-@router.get("/questions", tags=["questions"], summary="Answer the ten strategic questions")
+@router.get(
+    "/questions",
+    tags=["questions"],
+    summary="Answer the ten strategic questions",
+    responses=problems(400),
+)
 def all_questions(state: State, params: QuestionParameters) -> list[dict[str, Any]]:
     return [answer.to_dict() for answer in ask_all(state.model, params=params)]
 
 
-@router.get("/questions/{number}", tags=["questions"], summary="Answer one strategic question")
+@router.get(
+    "/questions/{number}",
+    tags=["questions"],
+    summary="Answer one strategic question",
+    responses=problems(400, 404),
+)
 def one_question(
     state: State, number: QuestionNumber, params: QuestionParameters
 ) -> dict[str, Any]:
@@ -139,11 +186,22 @@ def validation(state: State) -> dict[str, Any]:
     return validate(state.model).to_dict()
 
 
-@router.get("/entities", tags=["entities"], summary="List the entities of a type")
+@router.get(
+    "/entities",
+    tags=["entities"],
+    summary="List the entities of a type",
+    responses={200: _ENTITY_CONTENT, **problems(400)},
+)
 def list_entities(
     request: Request,
     state: State,
-    type: Annotated[str, Query(description="A bm: class by local name, e.g. CustomerSegment")],
+    type: Annotated[
+        str,
+        Query(
+            description="A bm: class by local name, e.g. CustomerSegment",
+            json_schema_extra={"enum": entities.class_names()},
+        ),
+    ],
     limit: Annotated[int, Query(ge=0, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     label: Annotated[str | None, Query(description="Text one of the labels contains")] = None,
@@ -161,7 +219,12 @@ def list_entities(
     return JSONResponse(page.to_dict())
 
 
-@router.get("/entities/{iri:path}", tags=["entities"], summary="Describe one entity")
+@router.get(
+    "/entities/{iri:path}",
+    tags=["entities"],
+    summary="Describe one entity",
+    responses={200: _ENTITY_CONTENT, **problems(404)},
+)
 def get_entity(request: Request, state: State, iri: str) -> JSONResponse:
     try:
         body = entities.get_entity(state.model, iri)
@@ -170,8 +233,24 @@ def get_entity(request: Request, state: State, iri: str) -> JSONResponse:
     return _entity_response(request, body)
 
 
-@router.post("/entities", tags=["entities"], status_code=201, summary="Create an entity")
-def create_entity(request: Request, state: State, _: WriteAccess, body: Body_) -> JSONResponse:
+@router.post(
+    "/entities",
+    tags=["entities"],
+    status_code=201,
+    summary="Create an entity",
+    openapi_extra={"requestBody": entity_body()},
+    responses={
+        201: {**_ENTITY_CONTENT, "headers": _LOCATION, "links": ENTITY_LINKS},
+        **problems(400, 401, 403, 409, 413, 415, 422),
+    },
+)
+async def create_entity(request: Request, state: State, _: WriteAccess) -> JSONResponse:
+    # The body is read only once the token has been checked (WriteAccess).
+    body = await _json_object(request)
+    return await run_in_threadpool(_create_entity, request, state, body)
+
+
+def _create_entity(request: Request, state: AppState, body: dict[str, Any]) -> JSONResponse:
     with state.write_lock:
         try:
             iri, _triples = entities.from_json(body)
@@ -189,9 +268,20 @@ def create_entity(request: Request, state: State, _: WriteAccess, body: Body_) -
     return _entity_response(request, created, 201, {"Location": _location(iri)})
 
 
-@router.put("/entities/{iri:path}", tags=["entities"], summary="Replace an entity's triples")
-def update_entity(
-    request: Request, state: State, _: WriteAccess, iri: str, body: Body_
+@router.put(
+    "/entities/{iri:path}",
+    tags=["entities"],
+    summary="Replace an entity's triples",
+    openapi_extra={"requestBody": entity_body(replacement=True)},
+    responses={200: _ENTITY_CONTENT, **problems(400, 401, 403, 404, 413, 415, 422)},
+)
+async def update_entity(request: Request, state: State, _: WriteAccess, iri: str) -> JSONResponse:
+    body = await _json_object(request)
+    return await run_in_threadpool(_update_entity, request, state, iri, body)
+
+
+def _update_entity(
+    request: Request, state: AppState, iri: str, body: dict[str, Any]
 ) -> JSONResponse:
     with state.write_lock:
         try:
@@ -202,8 +292,34 @@ def update_entity(
     return _entity_response(request, updated)
 
 
+async def _json_object(request: Request) -> dict[str, Any]:
+    """The request's body as a JSON object; 415 or 400 problem+json otherwise."""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media not in ("application/json", JSON_LD):
+        raise ApiError(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            f"send the entity as application/json or {JSON_LD}, not {media or '(none)'!r}",
+        )
+    raw = await request.body()
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(
+            400, "bad-request", "Bad request", f"the body is not JSON: {error}"
+        ) from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad-request", "Bad request", "the body must be a JSON object")
+    return body
+
+
 @router.delete(
-    "/entities/{iri:path}", tags=["entities"], status_code=204, summary="Delete an entity"
+    "/entities/{iri:path}",
+    tags=["entities"],
+    status_code=204,
+    summary="Delete an entity",
+    responses=problems(401, 403, 404, 422),
 )
 def delete_entity(state: State, _: WriteAccess, iri: str) -> Response:
     with state.write_lock:
@@ -214,7 +330,13 @@ def delete_entity(state: State, _: WriteAccess, iri: str) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/export", tags=["export"], summary="Export the model or one named graph")
+@router.get(
+    "/export",
+    tags=["export"],
+    summary="Export the model or one named graph",
+    response_class=Response,
+    responses={200: _EXPORT_CONTENT, **problems(400, 404)},
+)
 def export(
     state: State,
     format: Literal["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"] = "turtle",

@@ -17,12 +17,14 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AppState, State, require_token
-from api.errors import PROBLEM_JSON, ApiError
+from api.deps import AppState, State, bearer, check_token
+from api.errors import ApiError
+from api.openapi import problems
 from kg.sparql import (
     GRAPH_FORMATS,
     RESULTS_FORMATS,
@@ -55,26 +57,42 @@ _DEFAULT_GRAPH_DOC = "IRI of a graph to use as the query's default graph (repeat
 _NAMED_GRAPH_DOC = "IRI of a graph the query may name with GRAPH (repeatable)"
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {PROBLEM_JSON: {"schema": {"type": "object"}}},
-    }
-
-
-_RESULT_CONTENT = {
+_SPARQL_JSON_SCHEMA = {
+    "type": "object",
+    "description": "SPARQL 1.1 Query Results JSON",
+    "required": ["head"],
+    "properties": {
+        "head": {"type": "object"},
+        "results": {
+            "type": "object",
+            "properties": {"bindings": {"type": "array", "items": {"type": "object"}}},
+        },
+        "boolean": {"type": "boolean"},
+    },
+}
+_RESULT_CONTENT: dict[str, Any] = {
     media: {"schema": {"type": "string"}} for media in [*RESULTS_FORMATS, *GRAPH_FORMATS]
 }
+_RESULT_CONTENT["application/sparql-results+json"] = {"schema": _SPARQL_JSON_SCHEMA}
+_RESULT_CONTENT["application/ld+json"] = {"schema": {"type": ["array", "object"]}}
 _QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The query's results (SELECT, ASK) or graph (CONSTRUCT, DESCRIBE), or the "
         "service description when there is no query",
         "content": _RESULT_CONTENT,
     },
-    400: _problem("Missing or malformed query (with line and column)"),
-    406: _problem("No acceptable result format"),
-    413: _problem("The result is larger than the server's cap (KG_MAX_RESULTS)"),
-    503: _problem("The query ran past the server's time limit (KG_QUERY_TIMEOUT)"),
+    **problems(
+        400,
+        406,
+        413,
+        500,
+        503,
+        s400="Missing, malformed or refused query: with line and column for a syntax error; "
+        "SERVICE and deep nesting are refused",
+        s413="The result is larger than the server's cap (KG_MAX_RESULTS)",
+        s503="The query ran past the server's time or memory limit (KG_QUERY_TIMEOUT, "
+        "KG_QUERY_MEMORY), or every evaluator stayed busy",
+    ),
 }
 _POST_RESPONSES: dict[int | str, dict[str, Any]] = {
     **_QUERY_RESPONSES,
@@ -85,20 +103,33 @@ _POST_RESPONSES: dict[int | str, dict[str, Any]] = {
             "application/json": {
                 "schema": {
                     "type": "object",
+                    "required": ["added", "removed"],
                     "properties": {
-                        "added": {"type": "integer"},
-                        "removed": {"type": "integer"},
+                        "added": {"type": "integer", "minimum": 0},
+                        "removed": {"type": "integer", "minimum": 0},
                     },
                 }
             },
         },
         "description": "Query results, or for an update the quads added and removed",
     },
-    401: _problem("An update without a bearer token"),
-    403: _problem("Updates are disabled, or the token is wrong"),
-    415: _problem("The body is not form-encoded, a query or an update"),
-    422: _problem("The update would violate the shapes; the store is unchanged"),
+    **problems(
+        401,
+        403,
+        413,
+        415,
+        422,
+        s401="An update without a bearer token",
+        s403="Updates are disabled, or the token is wrong",
+        s413="The body, the result or the update's change is larger than the server's limit",
+        s415="The body is not form-encoded, a query or an update",
+        s422="The update would violate the shapes; the store is unchanged",
+    ),
 }
+_EXAMPLE_QUERY = "SELECT ?label WHERE { ?s a bm:Channel ; rdfs:label ?label } LIMIT 3"
+_EXAMPLE_UPDATE = (
+    'INSERT DATA { GRAPH <urn:example:notes> { <urn:example:note> rdfs:label "A note" } }'
+)
 _POST_BODY = {
     "required": True,
     "content": {
@@ -111,10 +142,19 @@ _POST_BODY = {
                     "default-graph-uri": {"type": "array", "items": {"type": "string"}},
                     "named-graph-uri": {"type": "array", "items": {"type": "string"}},
                 },
-            }
+                # One of the two, not both.
+                "oneOf": [
+                    {"required": ["query"], "not": {"required": ["update"]}},
+                    {"required": ["update"], "not": {"required": ["query"]}},
+                ],
+            },
+            "examples": {
+                "query": {"value": {"query": _EXAMPLE_QUERY}},
+                "update": {"value": {"update": _EXAMPLE_UPDATE}},
+            },
         },
-        _SPARQL_QUERY: {"schema": {"type": "string"}},
-        _SPARQL_UPDATE: {"schema": {"type": "string"}},
+        _SPARQL_QUERY: {"schema": {"type": "string"}, "example": _EXAMPLE_QUERY},
+        _SPARQL_UPDATE: {"schema": {"type": "string"}, "example": _EXAMPLE_UPDATE},
     },
 }
 
@@ -139,7 +179,10 @@ async def sparql_get(
     accept: Accept = None,
     query: Annotated[
         str | None,
-        Query(description="a SPARQL 1.1 query; without one, the service description is returned"),
+        Query(
+            description="a SPARQL 1.1 query; without one, the service description is returned",
+            examples=[_EXAMPLE_QUERY],
+        ),
     ] = None,
 ) -> Response:
     """Run a query given in the URL, or describe the endpoint when there is none."""
@@ -153,19 +196,20 @@ async def sparql_get(
     summary="SPARQL query or update",
     responses=_POST_RESPONSES,
     response_class=Response,
-    openapi_extra={"requestBody": _POST_BODY},
+    # A query needs no token, an update does.
+    openapi_extra={"requestBody": _POST_BODY, "security": [{}, {"bearerAuth": []}]},
 )
 async def sparql_post(
     request: Request,
     state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
     default_graphs: DefaultGraphs = [],  # noqa: B006 (FastAPI copies defaults)
     named_graphs: NamedGraphs = [],  # noqa: B006
     accept: Accept = None,
-    content_type: Annotated[str | None, Header()] = None,
-    authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Run a query or an update sent in the body (form-encoded, or as the request's body)."""
-    media = (content_type or "").partition(";")[0].strip().lower()
+    content_type = request.headers.get("content-type", "")
+    media = content_type.partition(";")[0].strip().lower()
     try:
         body = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as error:
@@ -197,7 +241,9 @@ async def sparql_post(
             f"not {media or '(none)'!r}",
         )
     if update is not None:
-        return await _update(state, update, authorization)
+        return await _update(
+            state, update, None if credentials is None else credentials.credentials
+        )
     if query is None or not query.strip():
         raise _missing("query")
     return await _query(state, query, accept, default_graphs, named_graphs)
@@ -297,6 +343,7 @@ async def _query(
         max_results=settings.max_results,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
+        sandbox=state.sandbox,
     )
     media = _choose(accept, result.media_types)
     try:
@@ -312,7 +359,7 @@ async def _query(
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
-async def _update(state: AppState, update: str, authorization: str | None) -> Response:
+async def _update(state: AppState, update: str, token: str | None) -> Response:
     if not state.settings.allow_updates:
         raise ApiError(
             403,
@@ -320,14 +367,21 @@ async def _update(state: AppState, update: str, authorization: str | None) -> Re
             "Updates are disabled",
             "this server does not accept SPARQL updates (set KG_ALLOW_UPDATES=true to allow them)",
         )
-    require_token(state, authorization)
+    check_token(state, token)
     if not update.strip():
         raise _missing("update")
 
+    settings = state.settings
+
     def write() -> dict[str, int]:
         with state.write_lock:
-            summary = apply_update(state.model, update)
-            state.model.flush()
+            summary = apply_update(
+                state.model,
+                update,
+                sandbox=state.sandbox,
+                timeout=settings.query_timeout,
+                max_changes=settings.max_update_quads,
+            )
         return summary.to_dict()
 
     return JSONResponse(await run_in_threadpool(write))

@@ -36,6 +36,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.sparqltext import decimal_text, integer_text
 from kg.store import KnowledgeGraph
 
 __all__ = ["Parameter", "Query", "queries", "run", "to_python"]
@@ -61,9 +62,9 @@ class Parameter:
         if self.datatype == "xsd:boolean":
             return ox.Literal("true" if value else "false", datatype=ox.NamedNode(_XSD + "boolean"))
         if self.datatype == "xsd:integer":
-            return ox.Literal(str(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
+            return ox.Literal(integer_text(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
         if self.datatype == "xsd:decimal":
-            return ox.Literal(str(Decimal(str(value))), datatype=ox.NamedNode(_XSD + "decimal"))
+            return ox.Literal(decimal_text(value), datatype=ox.NamedNode(_XSD + "decimal"))
         return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + self.datatype[4:]))
 
     def default_value(self) -> str | None:
