@@ -26,6 +26,7 @@ from kg.errors import (
     KGError,
     MemoryLimitError,
     NestingError,
+    NotAcceptableError,
     NotFoundError,
     QueryError,
     QueryTimeoutError,
@@ -108,6 +109,10 @@ def _from_library(error: KGError) -> JSONResponse:
             error.detail,
             line=error.line,
             column=error.column,
+        )
+    if isinstance(error, NotAcceptableError):
+        return problem(
+            406, "not-acceptable", "Not acceptable", error.detail, available=list(error.available)
         )
     if isinstance(error, NotFoundError):
         return problem(404, "not-found", "Not found", str(error), iri=error.iri)

@@ -212,7 +212,9 @@ def _parser() -> argparse.ArgumentParser:
             "Start the HTTP API (OpenAPI docs at /docs, SPARQL 1.1 endpoint at /sparql) on a "
             "model. Without a PATH it serves KG_DATA, or the bundled telco example. Options "
             "override the environment variables KG_DATA, KG_STORE, KG_TOKEN, KG_ALLOW_UPDATES, "
-            "KG_QUERY_TIMEOUT and KG_MAX_RESULTS."
+            "KG_QUERY_TIMEOUT, KG_QUERY_MEMORY, KG_QUERY_WORKERS, KG_MAX_RESULTS, KG_MAX_BODY and "
+            "KG_CORS_ORIGINS. Each SPARQL query or update runs in a worker process that is "
+            "stopped at the time and memory limits."
         ),
     )
     serve.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
@@ -246,10 +248,34 @@ def _parser() -> argparse.ArgumentParser:
         help="time limit of a SPARQL query (default: KG_QUERY_TIMEOUT, or 10)",
     )
     serve.add_argument(
+        "--query-memory",
+        metavar="SIZE",
+        help="memory each SPARQL query or update may take beyond the server's own, e.g. 512M "
+        "(default: KG_QUERY_MEMORY, or 1G)",
+    )
+    serve.add_argument(
+        "--query-workers",
+        type=_positive,
+        metavar="N",
+        help="SPARQL queries and updates evaluated at once (default: KG_QUERY_WORKERS, or 4)",
+    )
+    serve.add_argument(
         "--max-results",
         type=_positive,
         metavar="N",
         help="cap on the rows or triples of a SPARQL result (default: KG_MAX_RESULTS, or 10000)",
+    )
+    serve.add_argument(
+        "--max-body",
+        metavar="SIZE",
+        help="largest request body, e.g. 10M (default: KG_MAX_BODY, or 10M)",
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="an origin browsers may call the API from, e.g. https://yasgui.example.org "
+        "(repeatable; default: KG_CORS_ORIGINS, or none)",
     )
     _add_endpoint(serve)
     serve.set_defaults(run=_serve)
@@ -715,16 +741,20 @@ def _serve(args: argparse.Namespace) -> int:
     # The web framework is imported here only: the library never imports it.
     import uvicorn
 
-    from api.config import Settings
+    from api.config import Settings, parse_size
     from api.main import create_app
     from kg.store import rdf_files
 
     try:
         settings = Settings.from_env()
+        changes: dict[str, Any] = {}
+        if args.query_memory is not None:
+            changes["query_memory"] = parse_size(args.query_memory, "--query-memory")
+        if args.max_body is not None:
+            changes["max_body"] = parse_size(args.max_body, "--max-body")
     except ValueError as error:
         print(f"kg: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    changes: dict[str, Any] = {}
     if args.paths:
         rdf_files(args.paths)  # a missing file fails here, not inside the server's start-up
         changes["data"] = tuple(args.paths)
@@ -742,6 +772,10 @@ def _serve(args: argparse.Namespace) -> int:
         changes["query_timeout"] = args.query_timeout
     if args.max_results is not None:
         changes["max_results"] = args.max_results
+    if args.query_workers is not None:
+        changes["query_workers"] = args.query_workers
+    if args.cors_origin:
+        changes["cors_origins"] = tuple(o.rstrip("/") for o in args.cors_origin)
     if args.endpoint is not None or args.update_endpoint is not None:
         changes["endpoint"] = _endpoint(args)
     try:

@@ -49,10 +49,12 @@ triples and is refused while other entities still link to it: the refusal is a
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -215,8 +217,12 @@ def json_schema(*, with_id: bool = True) -> dict[str, Any]:
             "@language": {"type": "string", "pattern": _LANGUAGE_TAG},
             "@type": iri,
         },
+        "not": {"required": ["@language", "@type"]},
         "additionalProperties": False,
     }
+    # The numbers Oxigraph computes with (see kg.sparqltext.decimal_text and integer_text).
+    decimal = {"type": "number", "exclusiveMinimum": -1e20, "exclusiveMaximum": 1e20}
+    integer = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
 
     def many(schema: dict[str, Any], least: int = 0) -> dict[str, Any]:
         return {"anyOf": [schema, {"type": "array", "items": schema, "minItems": least}]}
@@ -225,8 +231,8 @@ def json_schema(*, with_id: bool = True) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "@id": iri,
         "@type": many({"type": "string", "enum": classes}, least=1),
-        "@context": {},
-        "@reverse": {"type": "object"},
+        "@context": {"description": "Ignored on writes"},
+        "@reverse": {"description": "Incoming links, as reads show them; ignored on writes"},
         "label": many({"anyOf": [{"type": "string"}, value_object]}),
     }
     # Properties of one kind share a pattern: one schema per kind keeps the document (and the
@@ -241,10 +247,25 @@ def json_schema(*, with_id: bool = True) -> dict[str, Any]:
         if kind == "link":
             values = many(link)
         else:
-            values = many({"anyOf": [_JSON_TYPES.get(kind, {"type": "string"}), value_object]})
+            plain = {
+                str(XSD.decimal): {
+                    "anyOf": [decimal, {"type": "string", "pattern": _DECIMAL_TEXT}]
+                },
+                str(XSD.integer): integer,
+            }.get(kind)
+            plain = plain or _JSON_TYPES.get(kind, {"type": "string"})
+            values = many({"anyOf": [plain, value_object]})
         patterns["^(" + "|".join(sorted(names)) + ")$"] = values
     patterns[_IRI_TEXT] = many(
-        {"anyOf": [link, value_object, {"type": ["string", "number", "boolean"]}]}
+        {
+            "anyOf": [
+                link,
+                value_object,
+                {"type": ["string", "boolean"]},
+                integer,
+                decimal,
+            ]
+        }
     )
     if not with_id:
         del properties["@id"]
@@ -283,8 +304,8 @@ def _property(key: str) -> ox.NamedNode:
         vocabulary = _vocabulary()
         if iri not in vocabulary.object_properties and iri not in vocabulary.ranges:
             raise ValueError(f"unknown property {key!r}: not a property of the bm: ontology")
-    elif prefix in STANDARD_PREFIXES and not rest.startswith("//"):
-        iri = STANDARD_PREFIXES[prefix] + rest
+    elif prefix in STANDARD_PREFIXES and not rest.startswith("//") and "#" not in rest:
+        iri = STANDARD_PREFIXES[prefix] + rest  # a CURIE; anything else is an IRI itself
     else:
         iri = key
     try:
@@ -335,11 +356,11 @@ def from_json(data: Mapping[str, Any], *, iri: str | None = None) -> tuple[str, 
     if not isinstance(data, Mapping):
         raise ValueError("an entity must be a JSON object")
     given = data.get("@id")
-    if given is not None and not isinstance(given, str):
+    if "@id" in data and not isinstance(given, str):
         raise ValueError("@id must be a string (an IRI)")
     if iri is not None and given is not None and given != iri:
         raise ValueError(f"the body's @id {given!r} is not the entity addressed ({iri!r})")
-    chosen = iri or given or f"urn:uuid:{uuid.uuid4()}"
+    chosen = iri or (given if given is not None else f"urn:uuid:{uuid.uuid4()}")
     subject = _iri(chosen, "@id")
     types = data.get("@type")
     if types is None or types == []:
@@ -377,6 +398,8 @@ def _object(predicate: ox.NamedNode, value: Any, key: str) -> ox.NamedNode | ox.
     if isinstance(value, Mapping):
         if "@id" in value:
             _only(value, _LINK_KEYS, key)
+            if "label" in value:
+                _text(value["label"], f"{key}.label")  # shown in reads, ignored in writes
             return _iri(_text(value["@id"], f"{key}.@id"), f"{key}.@id")
         if "@value" not in value:
             raise ValueError(f"{key}: an object value needs '@id' (a link) or '@value'")
@@ -387,6 +410,8 @@ def _object(predicate: ox.NamedNode, value: Any, key: str) -> ox.NamedNode | ox.
         elif isinstance(lexical, int | float):
             lexical = str(lexical)
         lexical = _text(lexical, f"{key}.@value")
+        if "@language" in value and "@type" in value:
+            raise ValueError(f"{key}: a value has either '@language' or '@type', not both")
         if "@language" in value:
             try:
                 return ox.Literal(lexical, language=_text(value["@language"], f"{key}.@language"))
@@ -402,10 +427,22 @@ def _object(predicate: ox.NamedNode, value: Any, key: str) -> ox.NamedNode | ox.
     if predicate.value in vocabulary.object_properties:
         raise ValueError(f"{key} links to other entities: write its values as {{'@id': IRI}}")
     datatype: str | None = vocabulary.ranges.get(predicate.value)
+    if predicate == _RDFS_LABEL:
+        datatype = _XSD_STRING
+    if datatype == str(XSD.integer) and isinstance(value, float) and value.is_integer():
+        value = int(value)  # 3.0 is a whole number in JSON
+    expected = _JSON_VALUES.get(datatype or "")
+    if expected is not None:
+        types, wanted = expected
+        # bool is an int to Python, not to JSON.
+        fits = (bool in types) if isinstance(value, bool) else isinstance(value, types)
+        if not fits:
+            raise ValueError(f"{key}: expects {wanted}, not {value!r}")
     if isinstance(value, bool):
         return ox.Literal("true" if value else "false", datatype=ox.NamedNode(str(XSD.boolean)))
     if isinstance(value, int | float):
-        if datatype == str(XSD.decimal) or (datatype is None and isinstance(value, float)):
+        plain_decimal = isinstance(value, float) or not -(2**63) <= value < 2**63
+        if datatype == str(XSD.decimal) or (datatype is None and plain_decimal):
             try:
                 lexical = decimal_text(value)
             except ValueError as error:
@@ -420,11 +457,43 @@ def _object(predicate: ox.NamedNode, value: Any, key: str) -> ox.NamedNode | ox.
             lexical = str(value)
         return ox.Literal(lexical, datatype=ox.NamedNode(datatype or str(XSD.integer)))
     if isinstance(value, str):
+        if datatype == str(XSD.decimal):
+            if not re.fullmatch(_DECIMAL_TEXT, value):
+                raise ValueError(f"{key}: {value!r} is not a decimal number such as 0.05")
+            try:
+                value = decimal_text(value)
+            except ValueError as error:
+                raise ValueError(f"{key}: {error}") from None
+        elif datatype == str(XSD.date) and not _is_date(value):
+            raise ValueError(f"{key}: {value!r} is not a date written YYYY-MM-DD")
         return ox.Literal(value, datatype=ox.NamedNode(datatype or _XSD_STRING))
     raise ValueError(f"{key}: a value must be a string, number, boolean or object, not {value!r}")
 
 
+# The JSON values a property of each range takes (other values go in an @value object).
+_JSON_VALUES: dict[str, tuple[tuple[type, ...], str]] = {
+    str(XSD.string): ((str,), "text"),
+    str(XSD.language): ((str,), "a language tag"),
+    str(XSD.date): ((str,), "a date, YYYY-MM-DD"),
+    str(XSD.boolean): ((bool,), "true or false"),
+    str(XSD.integer): ((int,), "a whole number"),
+    str(XSD.decimal): ((int, float, str), "a number (or a decimal written as a string)"),
+}
+_DECIMAL_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+_DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _LINK_KEYS = frozenset({"@id", "label"})
+
+
+def _is_date(text: str) -> bool:
+    if not re.fullmatch(_DATE_TEXT, text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 _VALUE_KEYS = frozenset({"@value", "@language", "@type"})
 
 

@@ -21,6 +21,7 @@ the message; the subclasses let it react more precisely::
      |         +-- BusyError               (no free evaluator within its time)
      +-- EvaluationCrashedError (the process evaluating it died; the caller is unaffected)
      +-- NotFoundError          (no entity or graph of that name)
+     +-- NotAcceptableError     (no format the caller takes can hold a result)
      +-- WriteRejectedError     (a write would violate the shapes; nothing changed)
      +-- ShapesError            (the SHACL shapes themselves are unusable)
           +-- UnsupportedShapesError  (shapes the SPARQL engine does not compile)
@@ -44,6 +45,7 @@ __all__ = [
     "KGError",
     "MemoryLimitError",
     "NestingError",
+    "NotAcceptableError",
     "NotFoundError",
     "QueryError",
     "QueryLimitError",
@@ -302,6 +304,23 @@ class NotFoundError(KGError):
         self.iri: str = iri
         self.what: str = what
         super().__init__(f"no {what} <{iri}> in the model")
+
+
+class NotAcceptableError(KGError):
+    """None of the formats the caller takes can hold a result.
+
+    Attributes
+    ----------
+    detail : str
+        Why, and what to ask for instead.
+    available : tuple of str
+        The media types the result can be written in.
+    """
+
+    def __init__(self, detail: str, *, available: tuple[str, ...]) -> None:
+        self.detail: str = detail
+        self.available: tuple[str, ...] = available
+        super().__init__(detail)
 
 
 class WriteRejectedError(KGError):

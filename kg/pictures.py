@@ -60,6 +60,7 @@ import pyvis
 from pyvis.network import Network
 
 from kg.answers import Answer, Level, Subject, preferred_label
+from kg.entities import class_names
 from kg.errors import NotFoundError
 from kg.queries import run
 from kg.silos import SiloAnalysis, find_silos
@@ -725,6 +726,7 @@ def model_picture(
         The knowledge graph of an enterprise.
     types
         Class local names to show (``{"CustomerSegment", "ValueProposition"}``); all when omitted.
+        A name that is no class of the ontology is an error, not an empty picture.
     max_nodes
         Above this many things, the picture shows one node per class (with counts) and the links
         between classes, and says so.
@@ -737,6 +739,12 @@ def model_picture(
     >>> model_picture(open_model(), types={"Channel"}).aggregated
     False
     """
+    if types is not None:
+        unknown = sorted(set(types) - set(class_names()))
+        if unknown:
+            raise ValueError(
+                f"unknown type {', '.join(map(repr, unknown))}: not a class of the bm: ontology"
+            )
     if data is None:
         data = picture_data(model)
     kept = [iri for iri, t in data.things.items() if types is None or t.type in types]

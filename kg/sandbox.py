@@ -39,6 +39,7 @@ import contextlib
 import ctypes
 import errno
 import functools
+import gc
 import math
 import os
 import pickle
@@ -146,6 +147,10 @@ class Sandbox:
     @functools.cached_property
     def network_guard(self) -> bool:
         """Whether this kernel lets a child forbid itself network sockets (tried once)."""
+        try:
+            _program(), _libc()  # made once here, not in every child
+        except OSError:
+            return False
         try:
             return self.run(_network_refused, timeout=10, network=True, what="the probe")
         except KGError:
@@ -257,12 +262,22 @@ class Sandbox:
         for fd in (out, err):
             poller.register(fd, select.POLLIN | select.POLLHUP)
         open_fds = {out, err}
-        idle_since, cpu = time.monotonic(), _cpu_ticks(pid)
+        started = idle_since = time.monotonic()
+        cpu, measured = _cpu_ticks(pid), started
         while open_fds:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 self._kill(pid)
                 return _Killed("timeout")
+            # The address-space limit lets a child also fill what the allocator had reserved
+            # in the parent; its private memory is measured too, from the time a query stops
+            # being a short one.
+            if self.memory is not None and now - started > 0.2 and now - measured >= 0.1:
+                measured = now
+                if _private_bytes(pid) > self.memory:
+                    self._kill(pid)
+                    return _Killed("memory")
             events = poller.poll(min(50.0, left * 1000))
             for fd, _ in events:
                 chunk = os.read(fd, 1 << 16)
@@ -272,6 +287,11 @@ class Sandbox:
                 elif fd == out:
                     data += chunk
                     idle_since = time.monotonic()
+                    if _complete(data):
+                        # The child is done; its exit (the unmapping of its memory) is the
+                        # reaper's to wait for, not the caller's.
+                        open_fds.clear()
+                        break
                 else:
                     stderr = (stderr + chunk)[-4096:]
             if watch and not events and time.monotonic() - idle_since >= self.stall:
@@ -306,9 +326,11 @@ class _Killed:
 
     @classmethod
     def from_status(cls, status: int | None, stderr: bytes) -> _Killed:
-        last = stderr.decode("utf-8", "replace").strip().splitlines()
-        words = last[-1] if last else ""
-        if "memory allocation of" in words or "MemoryError" in words:
+        said = stderr.decode("utf-8", "replace")
+        lines = said.strip().splitlines()
+        words = lines[-1] if lines else ""
+        # Rust reports an allocation the address-space limit refused, then aborts.
+        if "memory allocation of" in said or "MemoryError" in said:
             return cls("memory")
         if status is None:
             return cls("crash", "it ended in an unknown way")
@@ -387,6 +409,19 @@ class _Reaper:
             self.wait(self._pids.get())
 
 
+def _private_bytes(pid: int) -> int:
+    """Memory a process holds for itself alone (pages it shares with its parent not counted)."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith((b"Private_Clean:", b"Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return 0
+    return total
+
+
 def _cpu_ticks(pid: int) -> int | None:
     fields = _stat(pid)
     return None if fields is None else int(fields[11]) + int(fields[12])
@@ -458,6 +493,9 @@ def _set_up(  # pragma: no cover - child only
     cpu_seconds: int | None,
     network: bool,
 ) -> None:
+    # A collection would write to every object it visits, copying the pages the child shares
+    # with the parent; a child lives too short to need one.
+    gc.disable()
     _die_with(parent)
     for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
@@ -595,17 +633,22 @@ def no_network() -> None:
     OSError
         The kernel refused the filter, or the architecture is not one this knows.
     """
-    machine = platform.machine()
-    if machine not in _ARCHITECTURES:
-        raise OSError(errno.ENOSYS, f"no seccomp filter for the {machine} architecture")
-    program = _filter_program(*_ARCHITECTURES[machine])
-    instructions = (_SockFilter * len(program))(*(_SockFilter(*i) for i in program))
-    fprog = _SockFprog(len(program), instructions)
+    fprog = _program()
     libc = _libc()
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
     if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
+
+
+@functools.cache
+def _program() -> _SockFprog:
+    machine = platform.machine()
+    if machine not in _ARCHITECTURES:
+        raise OSError(errno.ENOSYS, f"no seccomp filter for the {machine} architecture")
+    program = _filter_program(*_ARCHITECTURES[machine])
+    instructions = (_SockFilter * len(program))(*(_SockFilter(*i) for i in program))
+    return _SockFprog(len(program), instructions)
 
 
 _LIBC: ctypes.CDLL | None = None

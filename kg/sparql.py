@@ -28,14 +28,15 @@ to open network sockets.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import pyoxigraph as ox
 import rdflib
@@ -43,6 +44,7 @@ import rdflib
 from kg.entities import check_write
 from kg.errors import (
     ChangeLimitError,
+    NotAcceptableError,
     QueryError,
     QueryTimeoutError,
     ResultLimitError,
@@ -68,8 +70,10 @@ __all__ = [
     "run_query",
     "serialize_triples",
     "service_description",
+    "write_query",
 ]
 
+T = TypeVar("T")
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 RESULTS_FORMATS: Mapping[str, ox.QueryResultsFormat] = MappingProxyType(
@@ -255,6 +259,67 @@ def run_query(
     ResultLimitError
         The result is larger than ``max_results``.
     """
+    return _run(
+        model,
+        sparql,
+        _same,
+        timeout=timeout,
+        max_results=max_results,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        sandbox=sandbox,
+    )
+
+
+def write_query(
+    model: KnowledgeGraph,
+    sparql: str,
+    *,
+    pick: Callable[[Sequence[str]], str | None],
+    timeout: float | None,
+    max_results: int | None,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+    sandbox: Sandbox | None = None,
+) -> tuple[str, bytes]:
+    """Run a query as :func:`run_query` does and write its result; the media type and bytes.
+
+    ``pick`` chooses among the media types the result can be written in (:attr:`QueryResult.
+    media_types`, the default first), or returns ``None`` when it takes none of them. The result
+    is written where it was computed, in the sandbox's worker when there is one: only the bytes
+    come back, not a term at a time.
+
+    Raises
+    ------
+    NotAcceptableError
+        ``pick`` took no media type, or the one it took cannot hold the result (RDF 1.2 triple
+        terms in JSON-LD).
+
+    And the errors of :func:`run_query`.
+    """
+    return _run(
+        model,
+        sparql,
+        functools.partial(_written, pick=pick),
+        timeout=timeout,
+        max_results=max_results,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        sandbox=sandbox,
+    )
+
+
+def _run(
+    model: KnowledgeGraph,
+    sparql: str,
+    finish: Callable[[QueryResult], T],
+    *,
+    timeout: float | None,
+    max_results: int | None,
+    default_graphs: Sequence[str],
+    named_graphs: Sequence[str],
+    sandbox: Sandbox | None,
+) -> T:
     prefixes = {**model.prefixes, **STANDARD_PREFIXES}
     options: dict[str, Any] = {"prefixes": prefixes}
     if default_graphs:
@@ -266,20 +331,48 @@ def run_query(
     if sandbox is None:
         _refuse_unchecked(sparql, update=False, contained=False)
         result = _in_thread(model.store, sparql, options, max_results, timeout)
-    else:
-        remote = isinstance(model.store, EndpointStore)
-        result = sandbox.run(
-            _evaluate,
-            model.store,
-            sparql,
-            options,
-            max_results,
-            not remote and sandbox.network_guard,
-            timeout=timeout,
-            network=remote,
-            what="the query",
-        )
+        return finish(_with_prefixes(result, prefixes))
+    remote = isinstance(model.store, EndpointStore)
+    written: T = sandbox.run(
+        _evaluate,
+        model.store,
+        sparql,
+        options,
+        max_results,
+        not remote and sandbox.network_guard,
+        finish,
+        timeout=timeout,
+        network=remote,
+        what="the query",
+    )
+    return written
+
+
+def _same(result: QueryResult) -> QueryResult:
+    return result
+
+
+def _with_prefixes(result: QueryResult, prefixes: dict[str, str]) -> QueryResult:
     return replace(result, prefixes=prefixes) if result.kind is QueryKind.GRAPH else result
+
+
+def _written(
+    result: QueryResult, *, pick: Callable[[Sequence[str]], str | None]
+) -> tuple[str, bytes]:
+    offered = result.media_types
+    media = pick(offered)
+    if media is None:
+        raise NotAcceptableError(
+            f"no acceptable format for this result; available: {', '.join(offered)}",
+            available=offered,
+        )
+    try:
+        return media, result.serialize(media)
+    except ValueError as error:
+        raise NotAcceptableError(
+            f"{error}; ask for another format",
+            available=tuple(m for m in offered if m != media),
+        ) from None
 
 
 def _refuse_unchecked(text: str, *, update: bool, contained: bool) -> bool:
@@ -300,17 +393,19 @@ def _evaluate(
     options: dict[str, Any],
     cap: int | None,
     contained: bool,
-) -> QueryResult:
-    """The query, checked and evaluated, in a sandbox's child process."""
+    finish: Callable[[QueryResult], T],
+) -> T:
+    """The query, checked, evaluated and finished, in a sandbox's child process."""
     _refuse_unchecked(sparql, update=False, contained=contained)
     if isinstance(store, EndpointStore):
         store.reconnect()
     try:
-        return _materialise(store.query(sparql, **options), cap, None)
+        result = _materialise(store.query(sparql, **options), cap, None)
     except SyntaxError as error:
         raise _query_error(error) from None
     except (RuntimeError, OSError, ValueError) as error:
         raise QueryError(str(error)) from None
+    return finish(_with_prefixes(result, options["prefixes"]))
 
 
 def _in_thread(

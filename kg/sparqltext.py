@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
@@ -50,6 +50,7 @@ DECIMAL_LIMIT = Decimal(10) ** 20
 """Decimals of this magnitude or more are beyond Oxigraph's xsd:decimal (about 1.7e20)."""
 
 _DECIMAL_PLACES = Decimal(10) ** -18  # Oxigraph keeps 18 digits after the point
+_WIDE = Context(prec=60)
 _INTEGER_RANGE = range(-(2**63), 2**63)  # Oxigraph's xsd:integer is 64 bits
 
 
@@ -65,8 +66,8 @@ def decimal_text(value: int | float | Decimal | str) -> str:
     ValueError
         The value is not a finite number, or its magnitude is 1e20 or more.
 
-    >>> decimal_text(2.5e-7), decimal_text(0.05), decimal_text(100)
-    ('0.00000025', '0.05', '100')
+    >>> decimal_text(2.5e-7), decimal_text(0.05), decimal_text(100), decimal_text(3.96e16)
+    ('0.00000025', '0.05', '100', '39600000000000000')
     """
     try:
         number = Decimal(str(value))
@@ -76,7 +77,8 @@ def decimal_text(value: int | float | Decimal | str) -> str:
         raise ValueError(f"{value!r} is not a finite number")
     if abs(number) >= DECIMAL_LIMIT:
         raise ValueError(f"{value!r} is too large for xsd:decimal (at most 1e20 in magnitude)")
-    rounded = number.quantize(_DECIMAL_PLACES).normalize()
+    # 20 digits before the point and 18 after: more than the default context's 28.
+    rounded = number.quantize(_DECIMAL_PLACES, context=_WIDE).normalize(_WIDE)
     return format(rounded, "f") if rounded else "0"
 
 

@@ -24,8 +24,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import StringConstraints
 
 from api.deps import QuestionNumber, State
+from api.errors import ApiError
 from api.openapi import problems
 from api.routers.resources import QuestionParameters
+from kg import entities
 from kg.errors import NotFoundError
 from kg.pictures import (
     Picture,
@@ -42,7 +44,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/pictures", tags=["pictures"])
 
-_TYPE = r"[A-Za-z_][A-Za-z0-9_.-]*"
+_TYPE = "(" + "|".join(entities.class_names()) + ")"
 _TYPES = rf"^\s*{_TYPE}(\s*,\s*{_TYPE})*\s*$"
 _MAX_NODES = 20_000
 
@@ -83,7 +85,11 @@ def model(
     chosen = None
     if types:
         chosen = {t.strip() for given in types for t in given.split(",")}
-    return _page(model_picture(state.model, types=chosen, max_nodes=max_nodes))
+    try:
+        picture = model_picture(state.model, types=chosen, max_nodes=max_nodes)
+    except ValueError as error:
+        raise ApiError(400, "bad-request", "Bad request", str(error)) from None
+    return _page(picture)
 
 
 @router.get(

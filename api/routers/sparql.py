@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -30,9 +31,9 @@ from kg.sparql import (
     RESULTS_FORMATS,
     SERVICE_PREFIXES,
     apply_update,
-    run_query,
     serialize_triples,
     service_description,
+    write_query,
 )
 
 __all__ = ["negotiate", "router"]
@@ -335,27 +336,17 @@ async def _query(
     named_graphs: Sequence[str],
 ) -> Response:
     settings = state.settings
-    result = await run_in_threadpool(
-        run_query,
+    media, body = await run_in_threadpool(
+        write_query,
         state.model,
         query,
+        pick=functools.partial(negotiate, accept),
         timeout=settings.query_timeout,
         max_results=settings.max_results,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         sandbox=state.sandbox,
     )
-    media = _choose(accept, result.media_types)
-    try:
-        body = result.serialize(media)
-    except ValueError as error:
-        raise ApiError(
-            406,
-            "not-acceptable",
-            "Not acceptable",
-            f"{error}; ask for another format",
-            available=[m for m in result.media_types if m != media],
-        ) from None
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
