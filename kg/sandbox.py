@@ -214,7 +214,7 @@ class Sandbox:
                 outcome = self._attempt(function, args, deadline, network, allow_network)
                 if outcome is not _Stalled:
                     break
-                _log.info("a worker evaluating %s hung on a lock held at the fork; forked again", what)
+                _log.info("a worker evaluating %s hung on a lock held at the fork; again", what)
             else:
                 raise EvaluationCrashedError(
                     f"{what} could not be started: its worker process hung "

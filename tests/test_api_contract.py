@@ -12,15 +12,13 @@ seed fixed (``KG_CONTRACT_SEED`` picks another); ``KG_CONTRACT_EXAMPLES`` raises
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from served import kg_serve
 
 TESTS = Path(__file__).resolve().parent
 TELCO = TESTS.parent / "data" / "telco"
@@ -29,36 +27,9 @@ TOKEN = "contract-token"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "KG_TOKEN": TOKEN,
-        "KG_ALLOW_UPDATES": "true",
-        "KG_QUERY_TIMEOUT": "5",
-    }
-    command = [sys.executable, "-m", "kg.cli", "serve", str(TELCO), "--port", str(port)]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, "kg serve ended while starting"
-        try:
-            if httpx.get(url + "/openapi.json", timeout=10).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "kg serve did not start"
-        time.sleep(0.1)
-    try:
+    env = {"KG_TOKEN": TOKEN, "KG_ALLOW_UPDATES": "true", "KG_QUERY_TIMEOUT": "5"}
+    with kg_serve(TELCO, env) as (_, url):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        assert process.returncode in (0, -15)
 
 
 def test_schemathesis_finds_no_failure(server: str, tmp_path: Path) -> None:

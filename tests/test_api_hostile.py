@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from served import kg_serve
 
 from kg.sandbox import supported
 
@@ -40,13 +40,6 @@ CARTESIAN_INSERT = (
     "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } }"
 )
 NORMAL = "SELECT ?label WHERE { ?s a bm:Channel ; rdfs:label ?label } ORDER BY ?label"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -121,9 +114,7 @@ def _stat(pid: int) -> list[str] | None:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    port = free_port()
     env = {
-        **os.environ,
         "KG_TOKEN": TOKEN,
         "KG_ALLOW_UPDATES": "true",
         "KG_QUERY_TIMEOUT": str(TIMEOUT),
@@ -131,24 +122,8 @@ def server() -> Iterator[Server]:
         "KG_QUERY_WORKERS": "2",
         "KG_MAX_BODY": "1M",
     }
-    command = [sys.executable, "-m", "kg.cli", "serve", str(TELCO), "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, "kg serve ended while starting"
-        try:
-            if httpx.get(url + "/silos", timeout=10).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "kg serve did not start"
-        time.sleep(0.1)
-    try:
+    with kg_serve(TELCO, env, ready="/silos") as (process, url):
         yield Server(process, url)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def query(server: Server, text: str, **headers: str) -> httpx.Response:
