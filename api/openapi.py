@@ -153,6 +153,32 @@ def _amend(document: dict[str, Any]) -> dict[str, Any]:
             responses.setdefault("400", problems(400)[400])
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
+    # The class names, read from the ontology when the document is first asked for (not when
+    # the app is imported).
+    classes = entities.class_names()
+    names = "(" + "|".join(classes) + ")"
+    for path, parameter, schema in (
+        ("/entities", "type", {"type": "string", "enum": classes}),
+        (
+            "/pictures/model",
+            "types",
+            {
+                "anyOf": [
+                    {
+                        "type": "array",
+                        "items": {
+                            "type": "string",
+                            "pattern": rf"^\s*{names}(\s*,\s*{names})*\s*$",
+                        },
+                    },
+                    {"type": "null"},
+                ]
+            },
+        ),
+    ):
+        for declared in document["paths"][path]["get"]["parameters"]:
+            if declared["name"] == parameter:
+                declared["schema"] = {**declared["schema"], **schema}
     return document
 
 

@@ -21,13 +21,11 @@ from typing import Annotated
 import pyoxigraph as ox
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
-from pydantic import StringConstraints
 
 from api.deps import QuestionNumber, State
 from api.errors import ApiError
 from api.openapi import problems
 from api.routers.resources import QuestionParameters
-from kg import entities
 from kg.errors import NotFoundError
 from kg.pictures import (
     Picture,
@@ -44,8 +42,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/pictures", tags=["pictures"])
 
-_TYPE = "(" + "|".join(entities.class_names()) + ")"
-_TYPES = rf"^\s*{_TYPE}(\s*,\s*{_TYPE})*\s*$"
+
 _MAX_NODES = 20_000
 
 
@@ -75,7 +72,7 @@ def _iri(value: str, what: str) -> str:
 def model(
     state: State,
     types: Annotated[
-        list[Annotated[str, StringConstraints(pattern=_TYPES)]] | None,
+        list[str] | None,
         Query(description="Class local names, comma-separated or repeated; all when omitted"),
     ] = None,
     max_nodes: Annotated[

@@ -195,13 +195,7 @@ def validation(state: State) -> dict[str, Any]:
 def list_entities(
     request: Request,
     state: State,
-    type: Annotated[
-        str,
-        Query(
-            description="A bm: class by local name, e.g. CustomerSegment",
-            json_schema_extra={"enum": entities.class_names()},
-        ),
-    ],
+    type: Annotated[str, Query(description="A bm: class by local name, e.g. CustomerSegment")],
     limit: Annotated[int, Query(ge=0, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     label: Annotated[str | None, Query(description="Text one of the labels contains")] = None,
