@@ -171,6 +171,7 @@ class Sandbox:
         timeout: float | None,
         network: bool = False,
         what: str = "the query",
+        source: str = "SPARQL query",
     ) -> T:
         """Call ``function(*args)`` in a child process and return its result.
 
@@ -187,6 +188,8 @@ class Sandbox:
             Whether the child may open network sockets (a remote store needs them).
         what
             How error messages name the work.
+        source
+            What the limit errors (:class:`~kg.errors.QueryError` subclasses) say they are about.
 
         Raises
         ------
@@ -207,7 +210,8 @@ class Sandbox:
                 f"the server was busy with {self.workers} other evaluations for the whole "
                 f"time limit of {timeout:g} s, so {what} was not started; try again"
                 if timeout is not None
-                else f"the server could not start {what}"
+                else f"the server could not start {what}",
+                source=source,
             )
         try:
             for _ in range(_STALL_RETRIES + 1):
@@ -223,7 +227,8 @@ class Sandbox:
         finally:
             self._slots.release()
         if isinstance(outcome, _Killed):
-            raise outcome.error(what, math.inf if timeout is None else timeout, self.memory)
+            limit = math.inf if timeout is None else timeout
+            raise outcome.error(what, source, limit, self.memory)
         return outcome  # type: ignore[no-any-return]
 
     def _attempt(
@@ -350,14 +355,17 @@ class _Killed:
             return cls("crash", f"it was stopped by signal {number} ({name})" + _said(words))
         return cls("crash", f"it exited with status {os.WEXITSTATUS(status)}" + _said(words))
 
-    def error(self, what: str, timeout: float, memory: int | None) -> KGError:
+    def error(self, what: str, source: str, timeout: float, memory: int | None) -> KGError:
         if self.cause == "timeout":
             return QueryTimeoutError(
-                f"{what} ran longer than its time limit of {timeout:g} s and was stopped"
+                f"{what} ran longer than its time limit of {timeout:g} s and was stopped",
+                source=source,
             )
         if self.cause == "memory":
             limit = "its memory limit" if memory is None else f"its memory limit of {_mib(memory)}"
-            return MemoryLimitError(f"{what} needed more than {limit} and was stopped")
+            return MemoryLimitError(
+                f"{what} needed more than {limit} and was stopped", source=source
+            )
         return EvaluationCrashedError(
             f"the process evaluating {what} died without an answer: {self.detail}; "
             "this server is unaffected"

@@ -622,6 +622,7 @@ def apply_update(
             timeout=timeout,
             network=remote,
             what="the update",
+            source="SPARQL update",
         )
     if plan.rejected is not None:
         raise WriteRejectedError(plan.rejected)
