@@ -35,6 +35,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.answers import preferred_label
+from kg.closedvocab import UnknownTerm, unknown_terms
 from kg.errors import ShapesError, UnsupportedShapesError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph, shapes_path
 from kg.rdflibstore import ox_term
@@ -246,6 +247,7 @@ def _validate_pyshacl(
         raise ShapesError(f"the SHACL shapes could not be used: {error}") from error
     assert isinstance(report_graph, rdflib.Graph)
     names = _namespaces(data, shapes)
+    _add_unknown_terms(report_graph, unknown_terms(data, focus_nodes=focus), names)
     return _report(report_graph, names, _Labels.of_graph(data), shapes, len(data), focus)
 
 
@@ -269,7 +271,9 @@ def _validate_sparql(
     report_graph, results = run_shapes(store, compiled, focus_nodes=focus, namespaces=prefixes)
     if names is None:
         names = _namespaces(prefixes, shapes)
-    nodes: set[Node] = set()
+    unknown = unknown_terms(store, focus_nodes=focus)
+    _add_unknown_terms(report_graph, unknown, names)
+    nodes: set[Node] = {use.subject for term in unknown for use in term.uses}
     for result in results:
         nodes.add(result.focus)
         if result.value is not None:
@@ -278,6 +282,36 @@ def _validate_sparql(
             nodes.update(URIRef(iri) for iri in _IRI_IN_TEXT.findall(str(message)))
     labels = _Labels.of_model(store, nodes)
     return _report(report_graph, names, labels, shapes, triples, focus)
+
+
+def _add_unknown_terms(
+    report: rdflib.Graph, unknown: list[UnknownTerm], names: NamespaceManager
+) -> None:
+    """Each use of a term the ontology does not define, as a Violation of the report graph."""
+    if not unknown:
+        return
+    root = report.value(None, RDF.type, SH.ValidationReport, any=True)
+    if root is None:
+        root = BNode()
+        report.add((root, RDF.type, SH.ValidationReport))
+    report.set((root, SH.conforms, Literal(False)))
+    for term in unknown:
+        message = Literal(term.message(names), lang="en")
+        for use in term.uses:
+            result = BNode()
+            report.add((root, SH.result, result))
+            report.add((result, RDF.type, SH.ValidationResult))
+            report.add((result, SH.focusNode, use.subject))
+            if use.predicate is not None:
+                report.add((result, SH.resultPath, use.predicate))
+            report.add((result, SH.value, URIRef(term.term)))
+            report.add((result, SH.resultSeverity, SH.Violation))
+            report.add((result, SH.sourceShape, BMSH.ClosedVocabulary))
+            report.add((result, SH.sourceConstraintComponent, _CLOSED_COMPONENT))
+            report.add((result, SH.resultMessage, message))
+
+
+_CLOSED_COMPONENT = BMSH.ClosedVocabularyConstraintComponent
 
 
 @cache
