@@ -13,8 +13,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.config import Settings
 from api.errors import ApiError
 from kg.questions import QUESTIONS
-from kg.sandbox import Sandbox, supported
+from kg.sandbox import Sandbox, supported, writes
 from kg.store import KnowledgeGraph
+from kg.validation import validate
 
 __all__ = [
     "AppState",
@@ -46,6 +47,19 @@ class AppState:
     model: KnowledgeGraph
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     sandbox: Sandbox | None = None
+    _checked: tuple[int, tuple[str, ...]] | None = field(default=None, repr=False)
+    _checking: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def caveats(self) -> tuple[str, ...]:
+        """What answers drawn from the model must say up front (its violations, if any).
+
+        The model is validated once, and again only after a write.
+        """
+        with self._checking:
+            count = writes()
+            if self._checked is None or self._checked[0] != count:
+                self._checked = (count, validate(self.model).caveats())
+            return self._checked[1]
 
     @classmethod
     def serving(cls, settings: Settings, model: KnowledgeGraph) -> AppState:

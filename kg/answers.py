@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -120,13 +120,20 @@ class Answer:
     score_label: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    caveats: tuple[str, ...] = ()
+    """What the answer rests on that may make it wrong (a model that fails its shapes)."""
 
     def findings_of(self, kind: str) -> list[Finding]:
         """The findings of one kind."""
         return [f for f in self.findings if f.kind == kind]
 
+    def with_caveats(self, caveats: Iterable[str]) -> Answer:
+        """The same answer, with these caveats added."""
+        return replace(self, caveats=tuple(dict.fromkeys((*self.caveats, *caveats))))
+
     def to_dict(self) -> dict[str, Any]:
         return {
+            "caveats": list(self.caveats),
             "number": self.number,
             "title": self.title,
             "short_name": self.short_name,
@@ -145,7 +152,12 @@ class Answer:
     def to_text(self, *, width: int = 100) -> str:
         """Render for a terminal: heading, verdict and score, summary, findings by kind."""
         heading = f"Q{self.number}. {self.title} ({self.short_name})" if self.number else self.title
-        lines = [heading, f"Verdict: {self.verdict.value.upper()}"]
+        lines = [heading]
+        for caveat in self.caveats:
+            lines += textwrap.wrap(
+                f"CAUTION: {caveat}", width, initial_indent="", subsequent_indent="  "
+            )
+        lines.append(f"Verdict: {self.verdict.value.upper()}")
         if self.score is not None:
             lines[-1] += f"   {self.score_label or 'score'}: {self.score:.2f}"
         lines += ["", *textwrap.wrap(self.summary, width)]

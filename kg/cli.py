@@ -41,7 +41,7 @@ from kg.errors import KGError
 from kg.model import open_model
 from kg.remote import Endpoint, endpoint_from_env
 from kg.store import KnowledgeGraph
-from kg.validation import validate
+from kg.validation import ValidationReport, validate
 
 if TYPE_CHECKING:
     from kg.answers import Answer
@@ -126,8 +126,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Validate a model, answer the ten strategic questions, find its silos and write "
             "report.html (one self-contained page), report.json and report.md into a folder. "
-            "Exit status: 0 written, 1 written but the model has violations, 2 the model could "
-            "not be read."
+            "Exit status: 0 written, 1 written but the model has violations (0 with "
+            "--allow-invalid), 2 the model could not be read."
         ),
     )
     report.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
@@ -135,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out", "-o", type=Path, required=True, metavar="DIR", help="folder to write into"
     )
     report.add_argument("--title", help="the report's title (default: names the enterprise)")
+    _add_allow_invalid(report)
     _add_parameters(report)
     _add_silo_parameters(report)
     _add_endpoint(report)
@@ -147,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Answer strategic question N (1 to 10), or all of them with --all, and print the "
             "verdict, score, summary and findings. Without a PATH the bundled telco example is "
-            "used."
+            "used. The model is validated first: answers drawn from a model with violations say "
+            "so, and the exit status is 1 (0 with --allow-invalid)."
         ),
     )
     ask.add_argument(
@@ -157,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the question's number (1 to 10, left out with --all), then files or folders",
     )
     ask.add_argument("--all", action="store_true", help="answer all ten questions")
+    _add_allow_invalid(ask)
     _add_format(ask)
     _add_parameters(ask)
     _add_endpoint(ask)
@@ -168,10 +171,13 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Find where the enterprise treats its customers in product, channel or life-cycle "
             "silos, and how its units, processes, applications and data stores cluster. "
-            "Without a PATH the bundled telco example is used."
+            "Without a PATH the bundled telco example is used. The model is validated first: an "
+            "analysis of a model with violations says so, and the exit status is 1 (0 with "
+            "--allow-invalid)."
         ),
     )
     silos.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
+    _add_allow_invalid(silos)
     _add_format(silos)
     _add_silo_parameters(silos)
     _add_endpoint(silos)
@@ -364,6 +370,15 @@ def _open(
             raise KGError("give a file or folder to load (or a SPARQL server with --endpoint)")
         paths = [EXAMPLE]
     return open_model(*paths, path=getattr(args, "store", None))
+
+
+def _add_allow_invalid(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-invalid",
+        action="store_true",
+        help="exit 0 even when the model has violations of its shapes (the answers still say "
+        "that they may be wrong)",
+    )
 
 
 def _add_format(parser: argparse.ArgumentParser) -> None:
@@ -623,7 +638,7 @@ def _report(args: argparse.Namespace) -> int:
     lines.append("")
     lines.append(report.validation.to_text().splitlines()[0])
     sys.stdout.write("\n".join(lines) + "\n")
-    return EXIT_OK if report.validation.conforms else EXIT_VIOLATIONS
+    return _exit_for(report.validation, args)
 
 
 def _verdict_line(answer: Answer, width: int, *, name: str | None = None) -> str:
@@ -656,16 +671,18 @@ def _ask(args: argparse.Namespace) -> int:
         number = int(text)
     params = _parameters(args)
     with _open(args, items, default=True) as model:
+        validation = validate(model)
         if number is None:
             answers = ask_all(model, params=params)
         else:
             answers = [ask(model, number, params=params)]
+    answers = [a.with_caveats(validation.caveats()) for a in answers]
     if args.format == "json":
         data: Any = [a.to_dict() for a in answers] if number is None else answers[0].to_dict()
         sys.stdout.write(_json(data) + "\n")
     else:
         sys.stdout.write("\n".join(a.to_text() for a in answers))
-    return EXIT_OK
+    return _exit_for(validation, args)
 
 
 def _silos(args: argparse.Namespace) -> int:
@@ -673,12 +690,27 @@ def _silos(args: argparse.Namespace) -> int:
 
     params = _silo_parameters(args)
     with _open(args, args.paths, default=True) as model:
-        analysis = find_silos(model, params=params)
+        validation = validate(model)
+        analysis = find_silos(model, params=params).with_caveats(validation.caveats())
     if args.format == "json":
         sys.stdout.write(_json(analysis.to_dict()) + "\n")
     else:
         sys.stdout.write(analysis.to_text())
-    return EXIT_OK
+    return _exit_for(validation, args)
+
+
+def _exit_for(validation: ValidationReport, args: argparse.Namespace) -> int:
+    """Exit 1 for an analysis of a model with violations (after a word on stderr), unless
+    ``--allow-invalid``."""
+    if validation.conforms:
+        return EXIT_OK
+    violations = validation.counts()["Violation"]
+    _progress(
+        f"warning: the model has {violations} violation{'s' if violations != 1 else ''} of its "
+        "shapes, so these answers may be wrong; run `kg validate` to see them"
+        + ("" if args.allow_invalid else " (--allow-invalid exits 0)")
+    )
+    return EXIT_OK if args.allow_invalid else EXIT_VIOLATIONS
 
 
 _PICTURES = ("model", "neighbourhood", "journey", "silos", "capabilities", "question")

@@ -317,10 +317,11 @@ def build_report(
     description = describe_model(model, paths=paths)
     say(f"Validating {description.triples:,} triples against the shapes")
     validation = validate(model)
+    caveats = validation.caveats()
     say("Answering the ten strategic questions")
-    answers = ask_all(model, params=params, progress=progress)
+    answers = [a.with_caveats(caveats) for a in ask_all(model, params=params, progress=progress)]
     say("Finding silos")
-    silos = find_silos(model, params=silo_params)
+    silos = find_silos(model, params=silo_params).with_caveats(caveats)
     drawn: dict[str, tuple[Picture, ...]] = {}
     if pictures:
         say("Drawing the pictures")
@@ -559,6 +560,14 @@ def _verdict_sentence(overview: Mapping[str, Any], answers: int) -> str:
     return text + "."
 
 
+def _caveats(report: Report) -> tuple[str, ...]:
+    """The caveats the report's answers carry, each once, for its first screen."""
+    found = [c for a in report.answers for c in a.caveats]
+    if report.silos is not None:
+        found += report.silos.caveats
+    return tuple(dict.fromkeys(found))
+
+
 def _validation_sentence(validation: ValidationReport) -> str:
     counts = validation.counts()
     verdict = "conforms to" if validation.conforms else "does not conform to"
@@ -591,6 +600,8 @@ h4 { font-size: 15px; margin: 18px 0 6px; }
 .meta dt { color: var(--muted); } .meta dd { margin: 0; }
 .headline { background: var(--bg); border-left: 4px solid var(--accent); padding: 12px 16px;
   margin: 0 0 20px; font-size: 16px; }
+.caution { background: #fff4e5; border-left: 4px solid #b45309; color: #5c2c00;
+  padding: 12px 16px; margin: 0 0 20px; font-size: 16px; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px;
   border-bottom: 1px solid var(--line); }
@@ -752,7 +763,8 @@ class _HtmlRenderer:
             f"<h1>{_e(enterprise)}</h1>"
             f'<p class="subtitle">{_e(report.title)}</p>'
             f'<dl class="meta">{dl}</dl>'
-            f'<p class="headline">{_e(_verdict_sentence(self.overview, len(report.answers)))}</p>'
+            + "".join(f'<p class="caution" role="alert">{_e(c)}</p>' for c in _caveats(report))
+            + f'<p class="headline">{_e(_verdict_sentence(self.overview, len(report.answers)))}</p>'
             '<table class="overview"><thead><tr><th>#</th><th>Question</th><th>Verdict</th>'
             '<th class="num">Score</th><th>Findings (high, medium, low)</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>"
@@ -815,6 +827,7 @@ class _HtmlRenderer:
             f"{_e(answer.short_name)}</div>",
             f"<h2>{_e(answer.title)}</h2>",
             self.heading_line(answer),
+            *(f'<p class="caution">{_e(c)}</p>' for c in answer.caveats),
             f'<p class="summary">{_e(answer.summary)}</p>',
             self.findings(answer.findings),
         ]
@@ -1157,6 +1170,7 @@ class _MarkdownRenderer:
             f"- **Validation:** {_m(_validation_sentence(report.validation))}",
             f"- **Generated:** {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')}",
             "",
+            *(f"> **Caution:** {_m(c)}\n" for c in _caveats(report)),
             f"**{_m(_verdict_sentence(self.overview, len(report.answers)))}**",
             "",
             "| # | Question | Verdict | Score | Findings (high / medium / low) |",

@@ -71,7 +71,15 @@ from kg.errors import (
     QueryTimeoutError,
 )
 
-__all__ = ["DEFAULT_MEMORY", "DEFAULT_WORKERS", "Sandbox", "mutating", "no_network", "supported"]
+__all__ = [
+    "DEFAULT_MEMORY",
+    "DEFAULT_WORKERS",
+    "Sandbox",
+    "mutating",
+    "no_network",
+    "supported",
+    "writes",
+]
 
 T = TypeVar("T")
 
@@ -83,6 +91,7 @@ DEFAULT_WORKERS: Final = 4
 
 _log = logging.getLogger("kg.sandbox")
 _MUTATION = threading.RLock()
+_WRITES = 0
 _HEADER = struct.Struct("!Q")
 _STALL_RETRIES = 4
 _EXIT_UNREACHABLE = 70  # the child left its work without writing an outcome
@@ -96,10 +105,23 @@ def mutating() -> Iterator[None]:
     """Hold off forks while a store of this process is written.
 
     A fork in the middle of a write would copy the store's locks in a locked state into the
-    child. Every write this package makes to a shared store runs inside this context.
+    child. Every write this package makes to a shared store runs inside this context, which
+    also counts them (:func:`writes`).
     """
+    global _WRITES
     with _MUTATION:
-        yield
+        try:
+            yield
+        finally:
+            _WRITES += 1
+
+
+def writes() -> int:
+    """How many writes this process has made to its stores (through :func:`mutating`).
+
+    What was worked out about a model (its validation, say) holds while this stays the same.
+    """
+    return _WRITES
 
 
 def supported() -> bool:

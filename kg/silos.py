@@ -41,7 +41,7 @@ from __future__ import annotations
 import textwrap
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -119,13 +119,20 @@ class SiloAnalysis:
     findings: tuple[Finding, ...]
     structure: Structure
     parameters: SiloParameters = field(default_factory=SiloParameters)
+    caveats: tuple[str, ...] = ()
+    """What the analysis rests on that may make it wrong (a model that fails its shapes)."""
 
     def findings_of(self, kind: str) -> list[Finding]:
         """The findings of one kind."""
         return [f for f in self.findings if f.kind == kind]
 
+    def with_caveats(self, caveats: Iterable[str]) -> SiloAnalysis:
+        """The same analysis, with these caveats added."""
+        return replace(self, caveats=tuple(dict.fromkeys((*self.caveats, *caveats))))
+
     def to_dict(self) -> dict[str, Any]:
         return {
+            "caveats": list(self.caveats),
             "findings": [f.to_dict() for f in self.findings],
             "structure": self.structure.to_dict(),
             "parameters": self.parameters.to_dict(),
@@ -159,6 +166,7 @@ class SiloAnalysis:
             score_label="joined-up score (1 - mean segment silo index)",
             details={"structure": self.structure.to_dict()},
             parameters=self.parameters.to_dict(),
+            caveats=self.caveats,
         )
 
     def to_text(self, *, width: int = 100) -> str:

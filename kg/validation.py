@@ -104,6 +104,22 @@ class ValidationReport:
         """True when the model has no violations (warnings and infos are allowed)."""
         return not any(r.severity is Severity.VIOLATION for r in self.results)
 
+    def caveats(self) -> tuple[str, ...]:
+        """What answers drawn from a model that fails its shapes must say up front.
+
+        >>> import rdflib
+        >>> validate(rdflib.Graph()).caveats()
+        ()
+        """
+        violations = self.counts()[Severity.VIOLATION.value]
+        if not violations:
+            return ()
+        return (
+            f"The model breaks its shapes ({violations} {_plural('violation', violations)}), so "
+            "this answer "
+            "may be wrong; `kg validate` lists what to fix.",
+        )
+
     def counts(self) -> dict[str, int]:
         """Number of results by severity, most serious first."""
         counts = {s.value: 0 for s in Severity}

@@ -54,6 +54,7 @@ class Silos:
     findings: tuple[Finding, ...]
     structure: Structure
     summary: str = "Two silos."
+    caveats: tuple[str, ...] = ()
 
     def as_answer(self) -> Answer:
         return Answer(

@@ -161,7 +161,8 @@ def _location(iri: str) -> str:
     responses=problems(400),
 )
 def all_questions(state: State, params: QuestionParameters) -> list[dict[str, Any]]:
-    return [answer.to_dict() for answer in ask_all(state.model, params=params)]
+    caveats = state.caveats()
+    return [a.with_caveats(caveats).to_dict() for a in ask_all(state.model, params=params)]
 
 
 @router.get(
@@ -173,12 +174,12 @@ def all_questions(state: State, params: QuestionParameters) -> list[dict[str, An
 def one_question(
     state: State, number: QuestionNumber, params: QuestionParameters
 ) -> dict[str, Any]:
-    return ask(state.model, number, params=params).to_dict()
+    return ask(state.model, number, params=params).with_caveats(state.caveats()).to_dict()
 
 
 @router.get("/silos", tags=["analysis"], summary="Find the silos of the business model")
 def silos(state: State) -> dict[str, Any]:
-    return find_silos(state.model).to_dict()
+    return find_silos(state.model).with_caveats(state.caveats()).to_dict()
 
 
 @router.get("/validation", tags=["analysis"], summary="Validate the model against its shapes")
