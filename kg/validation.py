@@ -116,8 +116,7 @@ class ValidationReport:
             return ()
         return (
             f"The model breaks its shapes ({violations} {_plural('violation', violations)}), so "
-            "this answer "
-            "may be wrong; `kg validate` lists what to fix.",
+            "answers drawn from it may be wrong; validate it to see what to fix.",
         )
 
     def counts(self) -> dict[str, int]:

@@ -15,8 +15,8 @@ from api.main import create_app
 
 TELCO = Path(__file__).resolve().parent.parent / "data" / "telco"
 CAVEAT = (
-    "The model breaks its shapes (1 violation), so this answer may be wrong; `kg validate` "
-    "lists what to fix."
+    "The model breaks its shapes (1 violation), so answers drawn from it may be wrong; "
+    "validate it to see what to fix."
 )
 TYPO = """
 @prefix bm: <https://w3id.org/bmkg/ontology#> .
