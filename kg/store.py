@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import xml.parsers.expat
@@ -43,6 +44,21 @@ from kg.remote import Endpoint, EndpointStore
 from kg.sandbox import mutating
 from kg.sparqltext import quad_data
 from kg.vocab import STANDARD_PREFIXES
+
+
+class _IllTypedLiterals(logging.Filter):
+    """Drop rdflib's traceback for a literal whose lexical form does not fit its datatype.
+
+    rdflib logs one, with a traceback, for every such literal it makes (``"2026-13-45"^^xsd:date``)
+    and prints it unasked; validation reports the literal as a violation in the architect's
+    terms, which is what a user needs to see.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiterals())
 
 __all__ = [
     "KnowledgeGraph",

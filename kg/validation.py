@@ -158,17 +158,23 @@ class ValidationReport:
             if not results:
                 continue
             lines += ["", f"{_plural(severity.value, len(results)).capitalize()} ({len(results)})"]
-            groups: dict[tuple[str, str | None, str], list[ValidationResult]] = defaultdict(list)
+            groups: dict[tuple[str, str | None, str, str], list[ValidationResult]] = defaultdict(
+                list
+            )
             for result in results:
-                groups[(result.shape, result.path, result.message)].append(result)
-            for (shape, path, message), members in sorted(groups.items(), key=_group_key):
+                key = (result.shape, result.path, result.component, result.message)
+                groups[key].append(result)
+            for (shape, path, component, message), members in sorted(
+                groups.items(), key=_group_key
+            ):
                 where = f"{shape}, path {path}" if path else shape
+                where += f", {_constraint_name(component)}"
                 lines.append(f"  {message}")
                 lines.append(f"  [{where}; {len(members)} {_plural('node', len(members))}]")
                 for member in sorted(members, key=lambda r: (r.focus_label or "", r.focus_node)):
                     node = _named(member.focus_label, member.focus_node)
                     if member.value is not None and member.value != member.focus_node:
-                        node += f": value {_named(member.value_label, member.value)}"
+                        node += f": value {_named(member.value_label, _shown(member.value))}"
                     lines.append(f"    - {node}")
         return "\n".join(lines) + "\n"
 
@@ -599,7 +605,36 @@ def _plural(word: str, n: int) -> str:
 
 
 def _group_key(
-    item: tuple[tuple[str, str | None, str], list[ValidationResult]],
-) -> tuple[str, str, str]:
-    (shape, path, message), _ = item
-    return (shape, path or "", message)
+    item: tuple[tuple[str, str | None, str, str], list[ValidationResult]],
+) -> tuple[str, str, str, str]:
+    (shape, path, component, message), _ = item
+    return (shape, path or "", component, message)
+
+
+_PLAIN = re.compile(r'^"([^"\\]*)"\^\^xsd:(decimal|integer|date|boolean|double|float)$')
+
+
+def _shown(value: str) -> str:
+    """A value as a reader writes it: a number, date or truth value without its datatype.
+
+    >>> _shown('"-1200000"^^xsd:decimal'), _shown('"CHF"'), _shown("tel:ch-shops")
+    ('-1200000', '"CHF"', 'tel:ch-shops')
+    """
+    plain = _PLAIN.match(value)
+    return plain.group(1) if plain else value
+
+
+def _constraint_name(component: str) -> str:
+    """The constraint a result broke, as written in shapes: ``sh:minInclusive``.
+
+    >>> _constraint_name("MinInclusiveConstraintComponent")
+    'sh:minInclusive'
+    >>> _constraint_name("SPARQLConstraintComponent")
+    'sh:sparql'
+    """
+    if component == "ClosedVocabularyConstraintComponent":
+        return "closed vocabulary"
+    name = component.removesuffix("ConstraintComponent")
+    if name.isupper():
+        return "sh:" + name.lower()
+    return "sh:" + name[:1].lower() + name[1:]

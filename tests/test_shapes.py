@@ -201,6 +201,15 @@ CASES: tuple[Case, ...] = (
         add='ex:cost-network bm:currency "chf" .',
         expected=(
             Expect(V, "ex:cost-network", "bm:currency", "Pattern", "three-letter ISO 4217 code"),
+            Expect(W, "ex:cost-network", "bm:currency", "In", "not an ISO 4217 code"),
+        ),
+    ),
+    Case(
+        "in-currency-unknown-code",
+        remove='ex:cost-network bm:currency "CHF" .',
+        add='ex:cost-network bm:currency "ABC" .',
+        expected=(
+            Expect(W, "ex:cost-network", "bm:currency", "In", "not an ISO 4217 code"),
         ),
     ),
     Case(
@@ -209,6 +218,7 @@ CASES: tuple[Case, ...] = (
         add='ex:rev-bundle bm:currency "Swiss francs" .',
         expected=(
             Expect(V, "ex:rev-bundle", "bm:currency", "Pattern", "three-letter ISO 4217 code"),
+            Expect(W, "ex:rev-bundle", "bm:currency", "In", "not an ISO 4217 code"),
         ),
     ),
     Case(
@@ -654,7 +664,7 @@ def test_text_report_names_nodes_and_groups_by_severity(mixed_report: Validation
     violations, warnings = "\n".join(lines[violation:warning]), "\n".join(lines[warning:])
     assert '    - "Family bundle" (ex:vp-family)' in violations
     assert "A value proposition must target at least one customer segment." in violations
-    assert "[bmsh:ValuePropositionShape, path bm:targetsSegment; 1 node]" in violations
+    assert "[bmsh:ValuePropositionShape, path bm:targetsSegment, sh:minCount; 1 node]" in violations
     assert '    - "Website" (ex:ch-web)' in warnings
     assert "No organisational unit owns this channel." in warnings
     assert "ex:ch-web" not in violations and "ex:vp-family" not in warnings

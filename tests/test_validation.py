@@ -64,3 +64,68 @@ def test_focus_nodes_limit_validation_to_those_nodes() -> None:
     assert [(r.focus_node, r.path) for r in focused.results] == [
         ("ex:vp-family", "bm:targetsSegment")
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# What a reader of the text report sees
+
+
+MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal.ttl"
+
+
+def _minimal_with(remove: str, add: str) -> rdflib.Graph:
+    graph = rdflib.Graph().parse(MINIMAL, format="turtle")
+    prefixes = (
+        "@prefix ex: <https://example.org/mini/> .\n"
+        "@prefix bm: <https://w3id.org/bmkg/ontology#> .\n"
+    )
+    for triple in rdflib.Graph().parse(data=prefixes + remove, format="turtle"):
+        graph.remove(triple)
+    graph.parse(data=prefixes + add, format="turtle")
+    return graph
+
+
+def test_a_negative_amount_says_so_and_not_how_to_write_decimals() -> None:
+    graph = _minimal_with(
+        "ex:cost-network bm:amount 1200000.00 .", "ex:cost-network bm:amount -1200000.00 ."
+    )
+    text = validate(graph).to_text()
+    assert "An amount cannot be negative" in text
+    assert "[bmsh:AmountIsNotNegative, path bm:amount, sh:minInclusive; 1 node]" in text
+    assert "value -1200000" in text
+    assert "write 1200000.00" not in text
+
+
+def test_each_broken_constraint_is_its_own_line_naming_it() -> None:
+    # An amount written as an integer breaks the datatype only; a second amount the count.
+    graph = _minimal_with(
+        "ex:cost-network bm:amount 1200000.00 .",
+        "ex:cost-network bm:amount 1200000 , 5.00 .",
+    )
+    text = validate(graph).to_text()
+    assert "[bmsh:AmountIsDecimal, path bm:amount, sh:datatype; 1 node]" in text
+    assert "[bmsh:AmountIsMoney, path bm:amount, sh:maxCount; 1 node]" in text
+    assert text.count('"Network lease" (ex:cost-network)') == 2
+
+
+def test_a_malformed_date_is_a_violation_without_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix ex: <https://example.org/mini/> .\n"
+        "@prefix bm: <https://w3id.org/bmkg/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        'ex:goal-growth bm:targetDate "2026-13-45"^^xsd:date .\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "validate", str(MINIMAL), str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "A goal's target date must be one date" in done.stdout
+    assert "value 2026-13-45" in done.stdout
+    assert done.stderr == ""
