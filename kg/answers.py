@@ -32,6 +32,28 @@ from typing import Any
 __all__ = ["Answer", "Finding", "Level", "Subject", "Verdict", "preferred_label"]
 
 
+def percent(fraction: float) -> str:
+    """A fraction as a percentage, to one decimal place without trailing zeros.
+
+    The one rounding rule of every score and share the toolkit shows (terminal, report,
+    summaries), so that one number reads the same everywhere.
+
+    >>> percent(0.52502), percent(0.81), percent(1), percent(0.0004)
+    ('52.5%', '81%', '100%', '0%')
+    """
+    text = f"{float(fraction) * 100:.1f}".rstrip("0").rstrip(".")
+    return ("0" if text in ("-0", "") else text) + "%"
+
+
+def score_text(score: float) -> str:
+    """A score as shown: a ratio from 0 to 1 as :func:`percent`, any other number to 2 places.
+
+    >>> score_text(0.52502), score_text(1.5)
+    ('52.5%', '1.50')
+    """
+    return percent(score) if 0 <= score <= 1 else f"{score:.2f}"
+
+
 def preferred_label(labels: Iterable[tuple[str, str]]) -> str | None:
     """Pick the label to name a thing by, from ``(text, language tag)`` pairs.
 
@@ -159,7 +181,7 @@ class Answer:
             )
         lines.append(f"Verdict: {self.verdict.value.upper()}")
         if self.score is not None:
-            lines[-1] += f"   {self.score_label or 'score'}: {self.score:.2f}"
+            lines[-1] += f"   {self.score_label or 'score'}: {score_text(self.score)}"
         lines += ["", *textwrap.wrap(self.summary, width)]
         if self.findings:
             lines += ["", f"Findings ({len(self.findings)}):"]

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import kg
 from kg._version import __version__
+from kg.answers import score_text
 from kg.errors import KGError
 from kg.model import open_model
 from kg.remote import Endpoint, endpoint_from_env
@@ -647,7 +648,7 @@ def _verdict_line(answer: Answer, width: int, *, name: str | None = None) -> str
     line += f"{n:>3} finding{'s' if n != 1 else ' '}"
     if answer.score is not None:
         score = answer.score
-        shown = f"{score:.0%}" if 0 <= score <= 1 else f"{score:.2f}"
+        shown = score_text(score)
         line += f"   {answer.score_label or 'score'} {shown}"
     return line
 

@@ -40,7 +40,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.answers import Answer, Finding, Level, Subject, Verdict, preferred_label
+from kg.answers import Answer, Finding, Level, Subject, Verdict, percent, preferred_label
 from kg.queries import queries, run
 from kg.store import KnowledgeGraph, StoreBackend
 
@@ -288,8 +288,7 @@ def _money(amount: Any, currency: str | None) -> str:
 
 
 def _percent(fraction: Any) -> str:
-    text = f"{float(fraction) * 100:.1f}".rstrip("0").rstrip(".")
-    return f"{text}%"
+    return percent(float(fraction))
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -653,9 +652,9 @@ def voice_of_customer(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
             )
         )
 
-    needs = sum(r["needs"] for r in coverage)
-    fresh = sum(r["fresh"] for r in coverage)
-    evidenced = sum(r["evidenced"] for r in coverage)
+    # Each need once, however many segments and personas hold it.
+    totals = next(iter(ctx.rows("evidence-totals")), {})
+    needs, fresh, evidenced = (totals.get(k, 0) for k in ("needs", "fresh", "evidenced"))
     as_of = next((_plain(r["date"]) for r in coverage if "date" in r), _plain(params.as_of))
     table = [
         {
@@ -670,8 +669,8 @@ def voice_of_customer(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
     segments = sum(1 for r in coverage if _local(r["holderType"]) == "CustomerSegment")
     summary = (
         f"Across {_plural(segments, 'segment')} and {_plural(len(coverage) - segments, 'persona')}"
-        f", {evidenced} of {needs} recorded needs rest on evidence and {fresh} on evidence "
-        f"no older than {params.max_evidence_age_months} months (as of {as_of})."
+        f", {evidenced} of the {needs} distinct needs they hold rest on evidence and {fresh} on "
+        f"evidence no older than {params.max_evidence_age_months} months (as of {as_of})."
     )
     summary += " " + _cases(findings)
     return _answer(
@@ -748,8 +747,8 @@ def value_proposition(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
                 Level.HIGH if fit < params.min_fit / 2 else Level.MEDIUM,
                 [segment],
                 f"The value propositions that target {_name(segment)} address needs worth "
-                f"{row['addressed']} of {row['importance']} in importance: a fit of {fit:.2f}, "
-                f"below {params.min_fit:g}.",
+                f"{row['addressed']} of {row['importance']} in importance: a fit of "
+                f"{_percent(fit)}, below {_percent(params.min_fit)}.",
                 fit=round(fit, 4),
                 addressed_importance=_plain(row["addressed"]),
                 total_importance=_plain(row["importance"]),
@@ -776,8 +775,12 @@ def value_proposition(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
     below = sum(1 for r in targeted if r["belowMinFit"])
     summary = (
         f"{_plural(len(targeted), 'targeted segment')} with recorded needs"
-        + (f" {_verb(len(targeted), 'has', 'have')} a weighted fit of {score:.2f}" if score else "")
-        + f"; {below} {_verb(below, 'falls', 'fall')} below {params.min_fit:g}."
+        + (
+            f" {_verb(len(targeted), 'has', 'have')} a weighted fit of {_percent(score)}"
+            if score
+            else ""
+        )
+        + f"; {below} {_verb(below, 'falls', 'fall')} below {_percent(params.min_fit)}."
     )
     untargeted = [f.subjects[0] for f in findings if f.kind == "segment-without-value-proposition"]
     if untargeted:

@@ -47,7 +47,7 @@ from urllib.parse import unquote, urlparse
 import pyoxigraph as ox
 
 from kg._version import __version__
-from kg.answers import Answer, Finding, Level, Subject, Verdict
+from kg.answers import Answer, Finding, Level, Subject, Verdict, score_text
 from kg.ontology import ONTOLOGY_IRI
 from kg.store import KnowledgeGraph
 from kg.validation import Severity, ValidationReport, validate
@@ -521,7 +521,7 @@ def _score(answer: Answer) -> str:
 
 
 def _score_text(score: float) -> str:
-    return f"{score:.0%}" if 0 <= score <= 1 else f"{score:.2f}"
+    return score_text(score)
 
 
 def _long_date(day: date | None) -> str:

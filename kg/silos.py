@@ -45,7 +45,7 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from kg.answers import Answer, Finding, Level, Subject, Verdict, preferred_label
+from kg.answers import Answer, Finding, Level, Subject, Verdict, percent, preferred_label
 from kg.queries import run
 from kg.store import KnowledgeGraph
 from kg.structure import Structure, analyse_structure, structure_graph
@@ -199,7 +199,7 @@ class SiloAnalysis:
                 channels, units = _count(len(m.channels), "channel"), _count(len(m.units), "unit")
                 lines += textwrap.wrap(
                     f"{m.silo_index:.2f}  {_name(m.segment)}: {records}, {groups},"
-                    f" {m.connected_share:.0%} connected; meets {channels} and {units}",
+                    f" {percent(m.connected_share)} connected; meets {channels} and {units}",
                     width,
                     initial_indent="  ",
                     subsequent_indent="        ",
