@@ -67,7 +67,7 @@ from kg.errors import NotFoundError, WriteRejectedError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph
 from kg.sandbox import mutating
 from kg.sparqltext import decimal_text, integer_text
-from kg.store import KnowledgeGraph, StoreBackend, rdflib_term
+from kg.store import REPEATS, KnowledgeGraph, StoreBackend, rdflib_term
 from kg.validation import Engine, Severity, ValidationReport, ValidationResult, validate
 from kg.vocab import BM, STANDARD_PREFIXES
 
@@ -950,6 +950,7 @@ def apply_write(
     StoreError
         The store could not be written.
     """
+    add, remove = model.place(add=add, remove=remove)
     operations = []
     for keyword, quads in (("DELETE DATA", remove), ("INSERT DATA", add)):
         if quads:
@@ -1023,8 +1024,11 @@ def update_entity(model: KnowledgeGraph, iri: str, data: Mapping[str, Any]) -> N
         raise NotFoundError(iri)
     _, triples = from_json(data, iri=iri)
     old = entity_quads(model, iri)
-    typed = [q for q in old if q.predicate == _RDF_TYPE] or old
+    own = [q for q in old if not str(q.graph_name).startswith(f"<{REPEATS}")] or old
+    typed = [q for q in own if q.predicate == _RDF_TYPE] or own
     graph = typed[0].graph_name
+    if isinstance(graph, ox.NamedNode) and graph.value.startswith(REPEATS):
+        graph = ox.NamedNode(graph.value.removeprefix(REPEATS))
     if not isinstance(graph, ox.NamedNode):
         graph = ox.NamedNode(API_GRAPH)
     new = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]

@@ -322,10 +322,12 @@ def _run(
 ) -> T:
     prefixes = {**model.prefixes, **STANDARD_PREFIXES}
     options: dict[str, Any] = {"prefixes": prefixes}
+    # The model as a set of statements (its graphs of repeats left out), unless the client
+    # names its own dataset.
+    options.update(model.dataset())
     if default_graphs:
+        options.pop("use_default_graph_as_union", None)
         options["default_graph"] = [ox.NamedNode(_iri(g)) for g in default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
     if named_graphs:
         options["named_graphs"] = [ox.NamedNode(_iri(g)) for g in named_graphs]
     if sandbox is None:
@@ -628,7 +630,9 @@ def apply_update(
         raise WriteRejectedError(plan.rejected)
     if not plan.added and not plan.removed:
         return UpdateSummary(added=0, removed=0)
-    if any(_has_blank_node(q) for q in plan.added | plan.removed):
+    added, removed = model.place(add=plan.added, remove=plan.removed)
+    rerun = any(_has_blank_node(q) for q in plan.added | plan.removed)
+    if rerun:
         # DELETE DATA cannot name blank nodes, so the update itself runs again; it sees the
         # store the plan was made on (the caller holds its write lock), so it makes the same
         # change up to new blank node names. Text only the engine's parser could read is not
@@ -640,12 +644,17 @@ def apply_update(
             )
         request, request_prefixes = update, prefixes
     else:
-        request, request_prefixes = _data_update(plan.removed, plan.added), None
+        request, request_prefixes = _data_update(removed, added), None
     with mutating():
         try:
             model.store.update(request, prefixes=request_prefixes)
         except OSError as error:
             raise StoreError(f"cannot write to store: {error}", path=model.path) from error
+        if rerun:
+            # The update ran as written: put what it wrote where each statement belongs.
+            model.settle(
+                {q.graph_name.value for q in plan.added if isinstance(q.graph_name, ox.NamedNode)}
+            )
         model.flush()
     return UpdateSummary(added=len(plan.added), removed=len(plan.removed))
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import NoReturn, Self, TypeAlias
+from typing import Any, NoReturn, Self, TypeAlias
 
 import pyoxigraph as ox
 import rdflib
@@ -125,6 +125,49 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # pyoxigraph puts the position both in SyntaxError's location fields and in
 # the message; the message copy is dropped so str(RDFSyntaxError) shows it once.
 _SPARQL_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+
+REPEATS = "urn:bmkg:repeats:"
+"""Prefix of the graphs of repeats: ``urn:bmkg:repeats:`` + the graph of a file holds that file's
+statements that another graph already made when it was written (see :meth:`KnowledgeGraph.dataset`).
+"""
+
+
+def repeats_of(graph: str) -> str:
+    """The graph that holds the repeats of a graph.
+
+    >>> repeats_of("file:///models/offer.ttl")
+    'urn:bmkg:repeats:file:///models/offer.ttl'
+    """
+    return REPEATS + graph
+
+
+def _primary(graph: object) -> bool:
+    """Whether a graph name is not a graph of repeats (the default graph is not one)."""
+    return not (isinstance(graph, ox.NamedNode) and graph.value.startswith(REPEATS))
+
+
+# A statement of <graph> that <other> also makes moves to the graph's repeats. The two graphs
+# are joined smaller first: Oxigraph evaluates the patterns in the order written.
+_DEDUPE = """
+DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} INSERT {{ GRAPH <{repeats}> {{ ?s ?p ?o }} }}
+WHERE {{ {first} {second} }}"""
+# A statement that only graphs of repeats still make comes back to the graph of the first of them.
+_PROMOTE = """
+DELETE {{ GRAPH ?from {{ ?s ?p ?o }} }} INSERT {{ GRAPH ?home {{ ?s ?p ?o }} }}
+WHERE {{
+  {{
+    SELECT ?s ?p ?o (MIN(STR(?side)) AS ?first) WHERE {{
+      VALUES ?side {{ {sides} }}
+      GRAPH ?side {{ ?s ?p ?o }}
+      FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (!STRSTARTS(STR(?g), "{prefix}")) }}
+    }}
+    GROUP BY ?s ?p ?o
+  }}
+  BIND (IRI(?first) AS ?from)
+  BIND (IRI(STRAFTER(?first, "{prefix}")) AS ?home)
+}}"""
+
+
 _POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
 
 
@@ -341,7 +384,7 @@ class KnowledgeGraph:
         return self._store
 
     def __len__(self) -> int:
-        """Number of quads, counted across all graphs (a triple in two graphs counts twice)."""
+        """Number of quads, counted across all graphs (repeats included)."""
         return len(self.store)
 
     def __enter__(self) -> Self:
@@ -364,7 +407,10 @@ class KnowledgeGraph:
         Every graph written is *replaced*: reloading a file swaps its old
         content for the new one (so files sharing one ``graph`` must be
         loaded in one call). Blank nodes are renamed on load, so two files
-        (or two loads of one file) never share one by accident.
+        (or two loads of one file) never share one by accident. A statement
+        that another graph already makes is kept in the file's graph of
+        repeats (:meth:`settle`), so that the model reads as a set of
+        statements however many files make each one.
 
         Every file is parsed before anything is written, and the write is a
         single transaction, so on any error the store is left exactly as it
@@ -408,7 +454,9 @@ class KnowledgeGraph:
         store = self.store
         files = rdf_files(paths)
         if graph is None and isinstance(store, ox.Store) and _streamable(store, files):
-            return self._load_streaming(store, files)
+            summary = self._load_streaming(store, files)
+            self.settle(summary.graphs)
+            return summary
         target = None if graph is None else ox.NamedNode(graph)
         targets: dict[str, None] = {}
         quads: dict[ox.Quad, None] = {}
@@ -434,6 +482,8 @@ class KnowledgeGraph:
                     targets[name.value] = None
                 quads[quad] = None
         self._replace(store, list(targets), list(quads))
+        if not isinstance(store, RdflibStore):  # the speed baseline stays as rdflib reads it
+            self.settle(list(targets))
         for prefix, namespace in prefixes.items():
             self._prefixes.setdefault(prefix, namespace)
         return LoadSummary(files=tuple(files), triples=len(quads), graphs=tuple(targets))
@@ -502,14 +552,158 @@ class KnowledgeGraph:
             raise StoreError(f"cannot write to store: {exc}", path=self._path) from exc
 
     def graphs(self) -> list[str]:
-        """IRIs of the named graphs, sorted.
+        """IRIs of the named graphs, one per file (the graphs of repeats left out), sorted.
 
         Examples
         --------
         >>> KnowledgeGraph().graphs()
         []
         """
-        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(
+            g.value
+            for g in self.store.named_graphs()
+            if isinstance(g, ox.NamedNode) and not g.value.startswith(REPEATS)
+        )
+
+    def settle(self, graphs: Iterable[str] | None = None) -> None:
+        """Store each statement of the model in one graph, the others' copies as repeats.
+
+        ``graphs`` are the graphs just written (all by default): each statement of theirs that
+        another graph makes moves to their graph of repeats, and a statement only repeats still
+        make comes back to the graph of the first of them. Loading calls this; so does opening
+        a store written before repeats were kept apart. The cost is in proportion to the
+        smaller graph of each pair compared.
+
+        Raises
+        ------
+        StoreError
+            The store could not be written.
+        """
+        store = self.store
+        primaries = self.graphs()
+        names = primaries if graphs is None else [g for g in graphs if g in primaries]
+        operations = []
+        for name in names:
+            size = _size(store, name)
+            for other in primaries:
+                if other == name:
+                    continue
+                mine = f"GRAPH <{name}> {{ ?s ?p ?o }}"
+                theirs = f"GRAPH <{other}> {{ ?s ?p ?o }}"
+                smaller = _size(store, other, cap=size + 1) <= size
+                first, second = (theirs, mine) if smaller else (mine, theirs)
+                operations.append(
+                    _DEDUPE.format(graph=name, repeats=repeats_of(name), first=first, second=second)
+                )
+        sides = {repeats_of(n) for n in names} | {
+            g.value
+            for g in store.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value.startswith(REPEATS)
+        }
+        if sides:
+            listed = " ".join(f"<{g}>" for g in sorted(sides))
+            operations.append(_PROMOTE.format(sides=listed, prefix=REPEATS))
+        if not operations:
+            return
+        try:
+            with mutating():
+                store.update(" ;\n".join(operations))
+        except OSError as exc:
+            raise StoreError(f"cannot write to store: {exc}", path=self._path) from exc
+
+    def place(
+        self, *, add: Iterable[ox.Quad] = (), remove: Iterable[ox.Quad] = ()
+    ) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """The quads to add and remove so that a write keeps each statement in one graph.
+
+        A statement written to a graph where another graph already makes it goes to the
+        graph's repeats instead; a statement removed from a graph is removed from its repeats
+        too; and one no graph makes any more after the write comes back from the first graph
+        of repeats that still holds it. Statements with blank nodes are placed as written
+        (blank nodes are never shared between files).
+
+        Examples
+        --------
+        >>> kg = KnowledgeGraph()
+        >>> a, p, o = ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.NamedNode("urn:x:o")
+        >>> kg.store.add(ox.Quad(a, p, o, ox.NamedNode("urn:x:g1")))
+        >>> added, removed = kg.place(add=[ox.Quad(a, p, o, ox.NamedNode("urn:x:g2"))])
+        >>> [q.graph_name.value for q in added], removed
+        (['urn:bmkg:repeats:urn:x:g2'], [])
+        """
+        store = self.store
+        add, remove = list(dict.fromkeys(add)), list(dict.fromkeys(remove))
+        removed: dict[ox.Quad, None] = dict.fromkeys(remove)
+        for quad in remove:
+            if isinstance(quad.graph_name, ox.NamedNode) and _primary(quad.graph_name):
+                side = ox.Quad(
+                    quad.subject,
+                    quad.predicate,
+                    quad.object,
+                    ox.NamedNode(repeats_of(quad.graph_name.value)),
+                )
+                if _present(store, side):
+                    removed[side] = None
+        added: dict[ox.Quad, None] = {}
+        touched: dict[ox.Triple, None] = {}
+        for quad in [*add, *remove]:
+            if any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object)):
+                if quad in add:
+                    added[quad] = None
+                continue
+            touched[quad.triple] = None
+        for triple in touched:
+            before = _everywhere(store, triple)
+            after = (before - set(removed)) | {q for q in add if q.triple == triple}
+            primaries = sorted(
+                (q for q in after if _primary(q.graph_name)),
+                key=lambda q: (q not in before, str(q.graph_name)),
+            )
+            keep = primaries[:1]
+            for quad in primaries[1:]:
+                if not isinstance(quad.graph_name, ox.NamedNode):
+                    continue  # the default graph and blank-node graphs keep their copies
+                side = ox.Quad(
+                    triple.subject,
+                    triple.predicate,
+                    triple.object,
+                    ox.NamedNode(repeats_of(quad.graph_name.value)),
+                )
+                after = (after - {quad}) | {side}
+                if quad in before:
+                    removed[quad] = None
+            if not keep:
+                sides = sorted(
+                    (q for q in after if not _primary(q.graph_name)),
+                    key=lambda q: str(q.graph_name),
+                )
+                if sides and isinstance(sides[0].graph_name, ox.NamedNode):
+                    home = ox.NamedNode(sides[0].graph_name.value.removeprefix(REPEATS))
+                    after = (after - {sides[0]}) | {
+                        ox.Quad(triple.subject, triple.predicate, triple.object, home)
+                    }
+            for quad in after - before:
+                added[quad] = None
+            for quad in before - after:
+                removed[quad] = None
+        return list(added), [q for q in removed if q not in added]
+
+    def dataset(self) -> dict[str, Any]:
+        """The query options that read the model as a set of statements.
+
+        Each statement is stored in one graph only; a file's statements that another graph
+        already makes are kept in that file's graph of repeats (:data:`REPEATS`), which the
+        default graph leaves out. Without repeats this is Oxigraph's union default graph;
+        with them, the list of the other graphs (a little slower).
+        """
+        names = [g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)]
+        if not any(g.value.startswith(REPEATS) for g in names):
+            return {"use_default_graph_as_union": True}
+        kept = [g for g in names if not g.value.startswith(REPEATS)]
+        if isinstance(self.store, ox.Store):
+            # The store's own default graph is part of Oxigraph's union too.
+            return {"default_graph": [ox.DefaultGraph(), *kept], "named_graphs": kept}
+        return {"default_graph": kept, "named_graphs": kept}
 
     def triples(self, graph: str | None = None) -> Iterator[ox.Triple]:
         """Iterate over the triples of one named graph, or of the union of all graphs.
@@ -517,9 +711,9 @@ class KnowledgeGraph:
         Parameters
         ----------
         graph
-            IRI of a named graph; ``None`` for the union of all graphs
-            (default graph included), where a triple found in several graphs
-            is yielded once.
+            IRI of a named graph (with its repeats, as the file made them);
+            ``None`` for the union of all graphs (default graph included),
+            where a triple found in several graphs is yielded once.
 
         Examples
         --------
@@ -528,13 +722,18 @@ class KnowledgeGraph:
         """
         store = self.store
         if graph is not None:
-            return (
-                q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-            )
+            return (q.triple for q in self._graph_quads(graph))
         return _distinct(q.triple for q in store.quads_for_pattern(None, None, None, None))
 
+    def _graph_quads(self, graph: str) -> Iterator[ox.Quad]:
+        """A file's graph as loaded: its quads, and its repeats put back in it."""
+        name = ox.NamedNode(graph)
+        yield from self.store.quads_for_pattern(None, None, None, name)
+        for quad in self.store.quads_for_pattern(None, None, None, ox.NamedNode(repeats_of(graph))):
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, name)
+
     def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None) -> QueryResults:
-        """Run a SPARQL query over the union of all graphs.
+        """Run a SPARQL query over the union of all graphs, as a set (see :meth:`dataset`).
 
         ``GRAPH`` clauses still see each named graph separately.
 
@@ -584,8 +783,8 @@ class KnowledgeGraph:
             return self.store.query(
                 sparql,
                 prefixes=prefixes,
-                use_default_graph_as_union=True,
                 substitutions=substitutions,
+                **self.dataset(),
             )
         except SyntaxError as exc:
             position = _SPARQL_POSITION.match(str(exc.msg))
@@ -660,8 +859,7 @@ class KnowledgeGraph:
         elif graph is None:
             data = store.dump(format=rdf_format)
         else:
-            quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-            data = ox.serialize(quads, format=rdf_format)
+            data = ox.serialize(self._graph_quads(graph), format=rdf_format)
         assert data is not None  # no output target given, so pyoxigraph returns bytes
         return data
 
@@ -785,11 +983,38 @@ def _check_xml(path: Path) -> None:
 
 def _replace_request(graphs: list[ox.NamedNode], quads: list[ox.Quad]) -> str:
     operations = [f"DROP SILENT GRAPH {g}" for g in graphs]
+    # A graph's repeats go with it; settling afterwards finds them again.
+    operations += [f"DROP SILENT GRAPH <{repeats_of(g.value)}>" for g in graphs]
     if quads:
         operations.append(f"INSERT DATA {{\n{quad_data(quads)}\n}}")
     # An empty file still gets its (empty) graph, as it does on a first load.
     operations.extend(f"CREATE SILENT GRAPH {g}" for g in graphs)
     return " ;\n".join(operations)
+
+
+def _size(store: StoreBackend, graph: str, *, cap: int | None = None) -> int:
+    """How many quads a graph holds (at most ``cap``, counting no further)."""
+    inner = f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+    if cap is not None:
+        inner = f"{{ SELECT * WHERE {{ {inner} }} LIMIT {int(cap)} }}"
+    answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {inner} }}")
+    assert isinstance(answer, ox.QuerySolutions)
+    count = next(iter(answer))["n"]
+    return int(count.value) if count is not None else 0
+
+
+def _everywhere(store: StoreBackend, triple: ox.Triple) -> set[ox.Quad]:
+    """The quads of a statement, in every graph."""
+    if isinstance(triple.subject, ox.Triple):
+        return set()  # RDF 1.2 triple terms never reach this store as subjects
+    return set(store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None))
+
+
+def _present(store: StoreBackend, quad: ox.Quad) -> bool:
+    if isinstance(quad.subject, ox.Triple):
+        return False
+    found = store.quads_for_pattern(quad.subject, quad.predicate, quad.object, quad.graph_name)
+    return next(iter(found), None) is not None
 
 
 def _distinct(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
