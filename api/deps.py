@@ -12,10 +12,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.config import Settings
 from api.errors import ApiError
+from kg.caveats import caveats
 from kg.questions import QUESTIONS
 from kg.sandbox import Sandbox, supported, writes
 from kg.store import KnowledgeGraph
-from kg.validation import validate
 
 __all__ = [
     "AppState",
@@ -51,14 +51,14 @@ class AppState:
     _checking: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def caveats(self) -> tuple[str, ...]:
-        """What answers drawn from the model must say up front (its violations, if any).
+        """What answers drawn from the model must say up front (:func:`kg.caveats.caveats`).
 
         The model is validated once, and again only after a write.
         """
         with self._checking:
             count = writes()
             if self._checked is None or self._checked[0] != count:
-                self._checked = (count, validate(self.model).caveats())
+                self._checked = (count, caveats(self.model))
             return self._checked[1]
 
     @classmethod

@@ -13,6 +13,7 @@ True
 
 from kg._version import __version__
 from kg.answers import Answer, Finding, Level, Subject, Verdict
+from kg.caveats import caveats
 from kg.errors import (
     KGError,
     QueryError,
@@ -61,6 +62,7 @@ __all__ = [
     "ask",
     "ask_all",
     "build_report",
+    "caveats",
     "find_silos",
     "open_model",
     "validate",

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import kg
 from kg._version import __version__
 from kg.answers import score_text
+from kg.caveats import caveats
 from kg.errors import KGError
 from kg.model import open_model
 from kg.remote import Endpoint, endpoint_from_env
@@ -673,11 +674,12 @@ def _ask(args: argparse.Namespace) -> int:
     params = _parameters(args)
     with _open(args, items, default=True) as model:
         validation = validate(model)
+        said = caveats(model, validation)
         if number is None:
             answers = ask_all(model, params=params)
         else:
             answers = [ask(model, number, params=params)]
-    answers = [a.with_caveats(validation.caveats()) for a in answers]
+    answers = [a.with_caveats(said) for a in answers]
     if args.format == "json":
         data: Any = [a.to_dict() for a in answers] if number is None else answers[0].to_dict()
         sys.stdout.write(_json(data) + "\n")
@@ -692,7 +694,7 @@ def _silos(args: argparse.Namespace) -> int:
     params = _silo_parameters(args)
     with _open(args, args.paths, default=True) as model:
         validation = validate(model)
-        analysis = find_silos(model, params=params).with_caveats(validation.caveats())
+        analysis = find_silos(model, params=params).with_caveats(caveats(model, validation))
     if args.format == "json":
         sys.stdout.write(_json(analysis.to_dict()) + "\n")
     else:

@@ -309,6 +309,7 @@ def build_report(
     """
     # Imported here: the analysis modules load the query registry, which the rendering of a
     # hand-made report does not need.
+    from kg.caveats import caveats
     from kg.questions import Parameters, ask_all
     from kg.silos import find_silos
 
@@ -317,11 +318,11 @@ def build_report(
     description = describe_model(model, paths=paths)
     say(f"Validating {description.triples:,} triples against the shapes")
     validation = validate(model)
-    caveats = validation.caveats()
+    said = caveats(model, validation)
     say("Answering the ten strategic questions")
-    answers = [a.with_caveats(caveats) for a in ask_all(model, params=params, progress=progress)]
+    answers = [a.with_caveats(said) for a in ask_all(model, params=params, progress=progress)]
     say("Finding silos")
-    silos = find_silos(model, params=silo_params).with_caveats(caveats)
+    silos = find_silos(model, params=silo_params).with_caveats(said)
     drawn: dict[str, tuple[Picture, ...]] = {}
     if pictures:
         say("Drawing the pictures")
