@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Answer", "Finding", "Level", "Subject", "Verdict", "preferred_label"]
+__all__ = ["Answer", "Enterprise", "Finding", "Level", "Subject", "Verdict", "preferred_label"]
 
 
 def percent(fraction: float) -> str:
@@ -128,6 +128,22 @@ class Finding:
         return f"[{self.severity.value}] {self.kind}: {self.message}"
 
 
+@dataclass(frozen=True, order=True)
+class Enterprise:
+    """An enterprise of a model: its IRI and the label it is named by (``None`` if unlabelled)."""
+
+    iri: str
+    label: str | None = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        """The label, or the IRI when there is none."""
+        return self.label or self.iri
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"iri": self.iri, "label": self.label}
+
+
 @dataclass(frozen=True)
 class Answer:
     """The answer to one of the ten strategic questions (or the silo analysis, number 0)."""
@@ -144,6 +160,8 @@ class Answer:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
     """What the answer rests on that may make it wrong (a model that fails its shapes)."""
+    enterprise: Enterprise | None = None
+    """The enterprise the answer is for (``None`` for a model that names none)."""
 
     def findings_of(self, kind: str) -> list[Finding]:
         """The findings of one kind."""
@@ -156,6 +174,7 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         return {
             "caveats": list(self.caveats),
+            "enterprise": self.enterprise.to_dict() if self.enterprise else None,
             "number": self.number,
             "title": self.title,
             "short_name": self.short_name,

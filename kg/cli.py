@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import kg
 from kg._version import __version__
-from kg.answers import score_text
+from kg.answers import Enterprise, score_text
 from kg.caveats import caveats
 from kg.errors import KGError
 from kg.model import open_model
@@ -47,6 +47,7 @@ from kg.validation import ValidationReport, validate
 
 if TYPE_CHECKING:
     from kg.answers import Answer
+    from kg.pictures import Picture
     from kg.questions import Parameters
     from kg.silos import SiloParameters
 
@@ -140,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_allow_invalid(report)
     _add_parameters(report)
     _add_silo_parameters(report)
+    _add_enterprise(report)
     _add_endpoint(report)
     report.set_defaults(run=_report)
 
@@ -164,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_allow_invalid(ask)
     _add_format(ask)
     _add_parameters(ask)
+    _add_enterprise(ask)
     _add_endpoint(ask)
     ask.set_defaults(run=_ask, parser=ask)
 
@@ -182,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_allow_invalid(silos)
     _add_format(silos)
     _add_silo_parameters(silos)
+    _add_enterprise(silos)
     _add_endpoint(silos)
     silos.set_defaults(run=_silos)
 
@@ -210,6 +214,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, required=True, metavar="FILE", help="the HTML page to write"
     )
     picture.add_argument("--png", type=Path, metavar="FILE", help="also a PNG screenshot")
+    _add_enterprise(picture)
     _add_endpoint(picture)
     picture.set_defaults(run=_picture)
 
@@ -372,6 +377,27 @@ def _open(
             raise KGError("give a file or folder to load (or a SPARQL server with --endpoint)")
         paths = [EXAMPLE]
     return open_model(*paths, path=getattr(args, "store", None))
+
+
+def _add_enterprise(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--enterprise",
+        "-e",
+        metavar="NAME",
+        help="in a model of several enterprises, the one to analyse: its IRI, CURIE or label "
+        "(default: each in turn)",
+    )
+
+
+def _enterprises(model: KnowledgeGraph, args: argparse.Namespace) -> list[Enterprise | None]:
+    """The enterprises to answer for: the one asked for, else each of the model's in turn (one
+    ``None`` for a model of one enterprise or none, which needs no choosing)."""
+    from kg import portfolio
+
+    if args.enterprise is not None:
+        return [portfolio.resolve(model, args.enterprise)]
+    found = portfolio.enterprises(model)
+    return list(found) if len(found) > 1 else [None]
 
 
 def _add_allow_invalid(parser: argparse.ArgumentParser) -> None:
@@ -612,6 +638,9 @@ def _report(args: argparse.Namespace) -> int:
     params, silo_params = _parameters(args), _silo_parameters(args)
     _progress(f"Loading {', '.join(str(p) for p in args.paths) or 'the model'}")
     with _open(args, args.paths, default=False) as model:
+        chosen = _enterprises(model, args)
+        if len(chosen) > 1:
+            return _portfolio(args, model, params, silo_params)
         report = build_report(
             model,
             paths=args.paths,
@@ -619,6 +648,7 @@ def _report(args: argparse.Namespace) -> int:
             silo_params=silo_params,
             progress=_progress,
             title=args.title,
+            enterprise=chosen[0],
         )
     _progress(f"Writing the report into {args.out}")
     try:
@@ -641,6 +671,43 @@ def _report(args: argparse.Namespace) -> int:
     lines.append(report.validation.to_text().splitlines()[0])
     sys.stdout.write("\n".join(lines) + "\n")
     return _exit_for(report.validation, args)
+
+
+def _portfolio(
+    args: argparse.Namespace,
+    model: KnowledgeGraph,
+    params: Parameters,
+    silo_params: SiloParameters,
+) -> int:
+    from kg.portfolioreport import build_portfolio, write_portfolio
+
+    book = build_portfolio(
+        model,
+        paths=args.paths,
+        params=params,
+        silo_params=silo_params,
+        progress=_progress,
+        title=args.title,
+    )
+    _progress(f"Writing the reports into {args.out}")
+    try:
+        written = write_portfolio(book, args.out)
+    except OSError as error:
+        print(f"kg: error: {args.out}: cannot write the report: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    lines = [f"Portfolio of {len(book.reports)} enterprises:", f"  {written['html']}"]
+    for report, folder in zip(book.reports, book.folders(), strict=True):
+        about = report.model.enterprise or report.model.enterprise_iri or "the enterprise"
+        lines += ["", f"{about}: {written[folder + '/html']}"]
+        width = max((len(a.short_name) for a in report.answers), default=0)
+        for answer in report.answers:
+            lines.append(f"Q{answer.number:<3}{_verdict_line(answer, width)}")
+        silo = report.silo_answer()
+        if silo is not None:
+            lines.append(f"{'':4}{_verdict_line(silo, width, name='Silos')}")
+    lines += ["", book.validation.to_text().splitlines()[0]]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return _exit_for(book.validation, args)
 
 
 def _verdict_line(answer: Answer, width: int, *, name: str | None = None) -> str:
@@ -675,17 +742,35 @@ def _ask(args: argparse.Namespace) -> int:
     with _open(args, items, default=True) as model:
         validation = validate(model)
         said = caveats(model, validation)
-        if number is None:
-            answers = ask_all(model, params=params)
-        else:
-            answers = [ask(model, number, params=params)]
+        chosen = _enterprises(model, args)
+        answers = []
+        for enterprise in chosen:
+            if number is None:
+                answers += ask_all(model, params=params, enterprise=enterprise)
+            else:
+                answers.append(ask(model, number, params=params, enterprise=enterprise))
     answers = [a.with_caveats(said) for a in answers]
     if args.format == "json":
-        data: Any = [a.to_dict() for a in answers] if number is None else answers[0].to_dict()
+        data: Any = [a.to_dict() for a in answers]
+        if number is not None and len(answers) == 1:
+            data = data[0]
         sys.stdout.write(_json(data) + "\n")
     else:
-        sys.stdout.write("\n".join(a.to_text() for a in answers))
+        texts: list[str] = []
+        for answer in answers:
+            heading = _enterprise_heading(answer.enterprise) if len(chosen) > 1 else ""
+            if heading and (not texts or answer.number in (1, number)):
+                texts.append(heading)
+            texts.append(answer.to_text())
+        sys.stdout.write("\n".join(texts))
     return _exit_for(validation, args)
+
+
+def _enterprise_heading(enterprise: Enterprise | None) -> str:
+    if enterprise is None:
+        return ""
+    name = f"{enterprise.label} <{enterprise.iri}>" if enterprise.label else f"<{enterprise.iri}>"
+    return f"=== {name} ===\n"
 
 
 def _silos(args: argparse.Namespace) -> int:
@@ -694,11 +779,21 @@ def _silos(args: argparse.Namespace) -> int:
     params = _silo_parameters(args)
     with _open(args, args.paths, default=True) as model:
         validation = validate(model)
-        analysis = find_silos(model, params=params).with_caveats(caveats(model, validation))
+        said = caveats(model, validation)
+        chosen = _enterprises(model, args)
+        analyses = [
+            find_silos(model, params=params, enterprise=e).with_caveats(said) for e in chosen
+        ]
     if args.format == "json":
-        sys.stdout.write(_json(analysis.to_dict()) + "\n")
+        data: Any = [a.to_dict() for a in analyses]
+        sys.stdout.write(_json(data[0] if len(data) == 1 else data) + "\n")
     else:
-        sys.stdout.write(analysis.to_text())
+        texts: list[str] = []
+        for analysis in analyses:
+            if len(chosen) > 1:
+                texts.append(_enterprise_heading(analysis.enterprise))
+            texts.append(analysis.to_text())
+        sys.stdout.write("\n".join(texts))
     return _exit_for(validation, args)
 
 
@@ -730,27 +825,45 @@ def _picture(args: argparse.Namespace) -> int:
     if args.kind == "question" and args.question is None:
         print("kg: error: a question picture needs --question N", file=sys.stderr)
         return EXIT_ERROR
+    drawn: list[tuple[Picture, Path, Path | None]] = []
     with _open(args, args.paths, default=True) as model:
-        if args.kind == "model":
-            picture = pictures.model_picture(model)
-        elif args.kind == "neighbourhood":
-            picture = pictures.neighbourhood_picture(model, args.iri, hops=args.hops)
-        elif args.kind == "journey":
-            picture = pictures.journey_picture(model, args.iri)
-        elif args.kind == "silos":
-            picture = pictures.silo_picture(model, args.iri)
-        elif args.kind == "capabilities":
-            picture = pictures.capability_map_picture(model)
-        else:
-            picture = pictures.answer_picture(model, ask(model, args.question))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    picture.save(args.out)
-    print(args.out)
-    if args.png is not None:
-        from kg.browser import screenshot
+        per_enterprise = args.kind in ("model", "capabilities", "question")
+        chosen = _enterprises(model, args) if per_enterprise else [None]
+        for enterprise in chosen:
+            e = enterprise.iri if enterprise is not None else None
+            if args.kind == "model":
+                picture = pictures.model_picture(model, enterprise=e)
+            elif args.kind == "neighbourhood":
+                picture = pictures.neighbourhood_picture(model, args.iri, hops=args.hops)
+            elif args.kind == "journey":
+                picture = pictures.journey_picture(model, args.iri)
+            elif args.kind == "silos":
+                picture = pictures.silo_picture(model, args.iri)
+            elif args.kind == "capabilities":
+                picture = pictures.capability_map_picture(model, enterprise=e)
+            else:
+                answer = ask(model, args.question, enterprise=e)
+                picture = pictures.answer_picture(model, answer)
+            out, png = args.out, args.png
+            if len(chosen) > 1 and enterprise is not None:
+                out, png = _suffixed(out, enterprise), png and _suffixed(png, enterprise)
+            drawn.append((picture, out, png))
+    for picture, out, png in drawn:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        picture.save(out)
+        print(out)
+        if png is not None:
+            from kg.browser import screenshot
 
-        print(screenshot(args.out, args.png))
+            print(screenshot(out, png))
     return EXIT_OK
+
+
+def _suffixed(path: Path, enterprise: Enterprise) -> Path:
+    """``path`` with the enterprise's slug before its suffix: ``model-alpina-telecom-ag.html``."""
+    from kg import portfolio
+
+    return path.with_name(f"{path.stem}-{portfolio.slug(enterprise.name)}{path.suffix}")
 
 
 def _json(data: Any) -> str:

@@ -62,6 +62,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
+from kg import portfolio
 from kg.answers import preferred_label
 from kg.errors import NotFoundError, WriteRejectedError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph
@@ -867,14 +868,21 @@ def validate_nodes(
     go into a small in-memory store, where the shapes compiled to SPARQL check only the shapes
     that target these nodes: a few milliseconds, whatever the size of the model. With
     ``engine="pyshacl"`` the reference engine validates an rdflib graph of them instead.
+
+    In a model of several enterprises, where each element belongs is worked out on the whole
+    model as it would be after the write (:func:`kg.portfolio.placement`), which reads all of
+    its links; its unplaced elements and crossings are reported whatever ``nodes`` are.
     """
     nodes = set(nodes)
     focus = [rdflib.URIRef(node.value) for node in nodes if isinstance(node, ox.NamedNode)]
+    remove, add = list(remove), list(add)
+    # Where elements belong needs the whole model, which the neighbourhood is not.
+    placed = portfolio.placement(model, add=add, remove=remove)
     if engine != "sparql":
         data = neighbourhood(model, nodes, remove=remove, add=add)
         for triple in ontology_graph():
             data.add(triple)
-        return validate(data, focus_nodes=focus, engine=engine)
+        return validate(data, focus_nodes=focus, engine=engine, placed=placed)
     triples = _neighbourhood(model, nodes, remove, add)
     store = _scratch_store()
     scratch = KnowledgeGraph(backend=store)
@@ -883,7 +891,7 @@ def validate_nodes(
     store.extend(ox.Quad(t.subject, t.predicate, t.object, _NEIGHBOURHOOD) for t in triples)
     try:
         # Only the touched nodes are validated; the rest of the neighbourhood is context.
-        return validate(scratch, focus_nodes=focus, engine="sparql")
+        return validate(scratch, focus_nodes=focus, engine="sparql", placed=placed)
     finally:
         store.remove_graph(_NEIGHBOURHOOD)
 

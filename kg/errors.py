@@ -21,6 +21,7 @@ the message; the subclasses let it react more precisely::
      |         +-- BusyError               (no free evaluator within its time)
      +-- EvaluationCrashedError (the process evaluating it died; the caller is unaffected)
      +-- NotFoundError          (no entity or graph of that name)
+ +-- EnterpriseError        (no such enterprise, or one must be chosen among several)
      +-- NotAcceptableError     (no format the caller takes can hold a result)
      +-- WriteRejectedError     (a write would violate the shapes; nothing changed)
      +-- ShapesError            (the SHACL shapes themselves are unusable)
@@ -41,6 +42,7 @@ from typing import Any
 __all__ = [
     "BusyError",
     "ChangeLimitError",
+    "EnterpriseError",
     "EvaluationCrashedError",
     "KGError",
     "MemoryLimitError",
@@ -304,6 +306,24 @@ class NotFoundError(KGError):
         self.iri: str = iri
         self.what: str = what
         super().__init__(f"no {what} <{iri}> in the model")
+
+
+class EnterpriseError(KGError):
+    """An answer was asked of an enterprise the model does not hold, or of no enterprise in a
+    model of several (where every answer is for one of them).
+
+    Attributes
+    ----------
+    detail : str
+        What went wrong, naming the enterprises to choose from.
+    enterprises : list of str
+        The IRIs of the model's enterprises.
+    """
+
+    def __init__(self, detail: str, *, enterprises: list[str]) -> None:
+        self.detail: str = detail
+        self.enterprises: list[str] = enterprises
+        super().__init__(detail)
 
 
 class NotAcceptableError(KGError):

@@ -59,7 +59,8 @@ from typing import Any
 import pyvis
 from pyvis.network import Network
 
-from kg.answers import Answer, Level, Subject, preferred_label
+from kg import portfolio
+from kg.answers import Answer, Enterprise, Level, Subject, preferred_label
 from kg.entities import class_names
 from kg.errors import NotFoundError
 from kg.queries import run
@@ -717,13 +718,14 @@ def model_picture(
     types: Collection[str] | None = None,
     max_nodes: int = 1500,
     data: PictureData | None = None,
+    enterprise: str | Enterprise | None = None,
 ) -> Picture:
     """The whole model, or the things of some classes, coloured by concept.
 
     Parameters
     ----------
     model
-        The knowledge graph of an enterprise.
+        The knowledge graph of an enterprise, or of several (:mod:`kg.portfolio`).
     types
         Class local names to show (``{"CustomerSegment", "ValueProposition"}``); all when omitted.
         A name that is no class of the ontology is an error, not an empty picture.
@@ -731,7 +733,10 @@ def model_picture(
         Above this many things, the picture shows one node per class (with counts) and the links
         between classes, and says so.
     data
-        The model's :func:`picture_data`, when already read.
+        The model's :func:`picture_data`, when already read (of the enterprise's view).
+    enterprise
+        In a model of several enterprises, the one to draw (an IRI, a CURIE or a label); the
+        whole model when omitted.
 
     Examples
     --------
@@ -745,6 +750,10 @@ def model_picture(
             raise ValueError(
                 f"unknown type {', '.join(map(repr, unknown))}: not a class of the bm: ontology"
             )
+    chosen = None
+    if enterprise is not None:
+        view = portfolio.view(model, enterprise)
+        model, chosen = view.model, view.enterprise
     if data is None:
         data = picture_data(model)
     kept = [iri for iri, t in data.things.items() if types is None or t.type in types]
@@ -753,6 +762,8 @@ def model_picture(
         if types is None
         else "The model: " + ", ".join(_words(t) for t in sorted(types))
     )
+    if chosen is not None:
+        title += f" of {chosen.name}"
     if len(kept) > max_nodes:
         return _aggregate(
             title,
@@ -983,7 +994,7 @@ def silo_picture(
     if data is None:
         data = picture_data(model)
     if analysis is None:
-        analysis = find_silos(model)
+        analysis = find_silos(model, enterprise=portfolio.enterprise_of(model, segment_iri))
     try:
         measure = analysis.structure.measure_of(segment_iri)
     except KeyError:
@@ -1029,12 +1040,21 @@ def _gap_colour(current: float | None, target: float | None) -> tuple[str, str]:
     return GAP_COLOURS[key], f"gap {gap:g}"
 
 
-def capability_map_picture(model: KnowledgeGraph, *, data: PictureData | None = None) -> Picture:
+def capability_map_picture(
+    model: KnowledgeGraph,
+    *,
+    data: PictureData | None = None,
+    enterprise: str | Enterprise | None = None,
+) -> Picture:
     """The capabilities, broader above narrower, coloured by maturity gap (target - current).
 
     Labels give the current and target maturity; tooltips add the gap and how many live value
-    propositions, offerings and touchpoints depend on the capability.
+    propositions, offerings and touchpoints depend on the capability. In a model of several
+    enterprises, ``enterprise`` draws the capabilities of one (``data`` is then that of its
+    view); the whole model's otherwise.
     """
+    if enterprise is not None:
+        model = portfolio.scoped(model, enterprise)
     if data is None:
         data = picture_data(model)
     needed = {row["capability"]: row for row in run(model, "capability-maturity")}
@@ -1080,9 +1100,12 @@ def answer_picture(
 
     A finding is a box coloured by severity; the things it names are highlighted; the things
     they link to are shown around them, unless that takes the picture past ``max_nodes``, when
-    only the findings and the things they name are shown (and the notes say so).
+    only the findings and the things they name are shown (and the notes say so). In a model
+    of several enterprises, the context is that of the answer's enterprise.
     """
     if data is None:
+        if answer.enterprise is not None:
+            model = portfolio.scoped(model, answer.enterprise)
         data = picture_data(model)
     title = f"Q{answer.number}. {answer.title}" if answer.number else answer.title
     builder = _Builder(title)

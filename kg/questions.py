@@ -32,7 +32,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -40,7 +40,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.answers import Answer, Finding, Level, Subject, Verdict, percent, preferred_label
+from kg import portfolio
+from kg.answers import (
+    Answer,
+    Enterprise,
+    Finding,
+    Level,
+    Subject,
+    Verdict,
+    percent,
+    preferred_label,
+)
 from kg.queries import queries, run
 from kg.store import KnowledgeGraph, StoreBackend
 
@@ -1571,13 +1581,25 @@ QUESTIONS: Mapping[int, QuestionSpec] = MappingProxyType(
 """The ten questions by number (1 to 10)."""
 
 
-def ask(model: KnowledgeGraph, number: int, *, params: Parameters = DEFAULT_PARAMETERS) -> Answer:
-    """Answer one strategic question by its number.
+def ask(
+    model: KnowledgeGraph,
+    number: int,
+    *,
+    params: Parameters = DEFAULT_PARAMETERS,
+    enterprise: str | Enterprise | None = None,
+) -> Answer:
+    """Answer one strategic question by its number, for one enterprise of the model.
+
+    ``enterprise`` (an IRI, a CURIE or a label) is needed when the model holds several
+    (:mod:`kg.portfolio`): the answer is then that of the enterprise alone, its goals, dates,
+    sums and shares never mixed with another's. It defaults to the model's only enterprise.
 
     Raises
     ------
     ValueError
         ``number`` is not one of the questions (1 to 10).
+    EnterpriseError
+        ``enterprise`` is not one of the model's, or is missing in a model of several.
 
     Examples
     --------
@@ -1591,7 +1613,9 @@ def ask(model: KnowledgeGraph, number: int, *, params: Parameters = DEFAULT_PARA
             f"there is no question {number!r}; the questions are {min(QUESTIONS)} to "
             f"{max(QUESTIONS)}"
         )
-    return spec.function(model, params)
+    scope = portfolio.view(model, enterprise)
+    answer = spec.function(scope.model, params).with_caveats(scope.notes)
+    return replace(answer, enterprise=scope.enterprise)
 
 
 def ask_all(
@@ -1599,11 +1623,12 @@ def ask_all(
     *,
     params: Parameters = DEFAULT_PARAMETERS,
     progress: Callable[[str], None] | None = None,
+    enterprise: str | Enterprise | None = None,
 ) -> list[Answer]:
-    """Answer the ten strategic questions in order.
+    """Answer the ten strategic questions in order, for one enterprise of the model.
 
     ``progress``, when given, is called with a line such as ``"Q3 Value Proposition"`` before
-    each question is answered.
+    each question is answered. ``enterprise`` is as for :func:`ask`.
 
     Examples
     --------
@@ -1614,12 +1639,14 @@ def ask_all(
     (10, 'Q1 Customer Profile')
     """
     answers = []
-    token = _SHARED_NAMES.set(_Names(model.store))
+    scope = portfolio.view(model, enterprise)
+    token = _SHARED_NAMES.set(_Names(scope.model.store))
     try:
         for number, spec in QUESTIONS.items():
             if progress is not None:
                 progress(f"Q{number} {spec.short_name}")
-            answers.append(spec.function(model, params))
+            answer = spec.function(scope.model, params).with_caveats(scope.notes)
+            answers.append(replace(answer, enterprise=scope.enterprise))
     finally:
         _SHARED_NAMES.reset(token)
     return answers

@@ -47,7 +47,7 @@ from urllib.parse import unquote, urlparse
 import pyoxigraph as ox
 
 from kg._version import __version__
-from kg.answers import Answer, Finding, Level, Subject, Verdict, score_text
+from kg.answers import Answer, Enterprise, Finding, Level, Subject, Verdict, score_text
 from kg.ontology import ONTOLOGY_IRI
 from kg.store import KnowledgeGraph
 from kg.validation import Severity, ValidationReport, validate
@@ -265,8 +265,13 @@ def build_report(
     title: str | None = None,
     pictures: bool = True,
     picture_max_nodes: int = 250,
+    enterprise: str | Enterprise | None = None,
+    validation: ValidationReport | None = None,
 ) -> Report:
     """Validate a model, answer the ten strategic questions and find its silos.
+
+    In a model of several enterprises the report is about one of them, ``enterprise`` (an IRI,
+    a CURIE or a label); :func:`build_portfolio` reports on each in turn.
 
     A model that does not conform still gets its report: the validation section shows the
     violations, and the answers are computed from what the model holds.
@@ -291,10 +296,19 @@ def build_report(
     picture_max_nodes
         The most nodes of an answer's picture: past it, the picture leaves out the things
         around the findings' subjects (which keeps the page small).
+    enterprise
+        The enterprise to report on: needed when the model holds several.
+    validation
+        The model's validation, when already done (the whole model's, in a model of several).
 
     Returns
     -------
     Report
+
+    Raises
+    ------
+    EnterpriseError
+        ``enterprise`` is not one of the model's, or is missing in a model of several.
 
     Examples
     --------
@@ -309,24 +323,31 @@ def build_report(
     """
     # Imported here: the analysis modules load the query registry, which the rendering of a
     # hand-made report does not need.
+    from kg import portfolio
     from kg.caveats import caveats
     from kg.questions import Parameters, ask_all
     from kg.silos import find_silos
 
     params = params if params is not None else Parameters()
     say = progress or (lambda line: None)
-    description = describe_model(model, paths=paths)
-    say(f"Validating {description.triples:,} triples against the shapes")
-    validation = validate(model)
+    chosen = portfolio.resolve(model, enterprise)
+    scope = portfolio.scoped(model, chosen)
+    description = describe_model(scope, paths=paths)
+    if validation is None:
+        say(f"Validating {description.triples:,} triples against the shapes")
+        validation = validate(model)
     said = caveats(model, validation)
     say("Answering the ten strategic questions")
-    answers = [a.with_caveats(said) for a in ask_all(model, params=params, progress=progress)]
+    answers = [
+        a.with_caveats(said)
+        for a in ask_all(model, params=params, progress=progress, enterprise=chosen)
+    ]
     say("Finding silos")
-    silos = find_silos(model, params=silo_params).with_caveats(said)
+    silos = find_silos(model, params=silo_params, enterprise=chosen).with_caveats(said)
     drawn: dict[str, tuple[Picture, ...]] = {}
     if pictures:
         say("Drawing the pictures")
-        drawn = report_pictures(model, answers, silos, max_nodes=picture_max_nodes)
+        drawn = report_pictures(scope, answers, silos, max_nodes=picture_max_nodes)
     name = description.enterprise or "the enterprise"
     return Report(
         title=title or f"{name}: the ten strategic questions and silos",

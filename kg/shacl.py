@@ -16,11 +16,11 @@ Only what the project's shapes use is compiled: targets (``sh:targetClass`` with
 ``sh:targetNode``, ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``, implicit class targets),
 ``sh:property`` with an IRI or ``sh:inversePath`` path, ``sh:class``, ``sh:datatype``,
 ``sh:nodeKind``, ``sh:minCount``, ``sh:maxCount``, ``sh:in``, ``sh:minInclusive``,
-``sh:maxInclusive``, ``sh:pattern``, ``sh:lessThanOrEquals``, ``sh:or`` of ``sh:class`` shapes,
-``sh:severity``, ``sh:message``, ``sh:deactivated`` and SPARQL-based constraints (``sh:sparql``
-with ``sh:select``). Anything else makes :func:`compile_shapes` raise
-:class:`~kg.errors.UnsupportedShapesError` with the reason, and :func:`kg.validation.validate`
-falls back to pySHACL.
+``sh:maxInclusive``, ``sh:minExclusive``, ``sh:maxExclusive``, ``sh:pattern``,
+``sh:lessThanOrEquals``, ``sh:or`` of ``sh:class`` shapes, ``sh:severity``, ``sh:message``,
+``sh:deactivated`` and SPARQL-based constraints (``sh:sparql`` with ``sh:select``). Anything else
+makes :func:`compile_shapes` raise :class:`~kg.errors.UnsupportedShapesError` with the reason,
+and :func:`kg.validation.validate` falls back to pySHACL.
 
 >>> from kg.model import open_model
 >>> from kg.ontology import shapes_graph
@@ -87,6 +87,8 @@ _SUPPORTED = {
     SH["in"],
     SH.minInclusive,
     SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
     SH.pattern,
     SH.lessThanOrEquals,
     SH["or"],
@@ -95,8 +97,6 @@ _SUPPORTED = {
 }
 _UNSUPPORTED = {
     SH.hasValue,
-    SH.minExclusive,
-    SH.maxExclusive,
     SH.minLength,
     SH.maxLength,
     SH.languageIn,
@@ -148,6 +148,8 @@ _COMPONENT = {
     "in": SH.InConstraintComponent,
     "minInclusive": SH.MinInclusiveConstraintComponent,
     "maxInclusive": SH.MaxInclusiveConstraintComponent,
+    "minExclusive": SH.MinExclusiveConstraintComponent,
+    "maxExclusive": SH.MaxExclusiveConstraintComponent,
     "pattern": SH.PatternConstraintComponent,
     "lessThanOrEquals": SH.LessThanOrEqualsConstraintComponent,
     "or": SH.OrConstraintComponent,
@@ -332,6 +334,8 @@ class _Compiler:
             "in",
             "minInclusive",
             "maxInclusive",
+            "minExclusive",
+            "maxExclusive",
             "pattern",
             "lessThanOrEquals",
             "or",
@@ -415,7 +419,7 @@ class _Compiler:
             if kind == "datatype" and value == RDFS.Datatype:
                 # rdflib tells "x" from "x"^^xsd:string, a store does not.
                 raise UnsupportedShapesError(f"{where}: sh:datatype rdfs:Datatype")
-        elif kind in ("minInclusive", "maxInclusive"):
+        elif kind in _RANGE_OPERATORS:
             if not all(isinstance(v, Literal) for v in values):
                 raise UnsupportedShapesError(f"{where}: sh:{kind} needs literals")
         elif kind == "pattern":
@@ -967,10 +971,10 @@ class _Run:
                 text = f"Value {self.stringify(value)} not in list {members}"
                 out.append(self.result(shape, kind, this, value, generic(text)))
             return out
-        if kind in ("minInclusive", "maxInclusive"):
+        if kind in _RANGE_OPERATORS:
             for bound in constraint.values:
                 assert isinstance(bound, Literal)
-                op = ">=" if kind == "minInclusive" else "<="
+                op = _RANGE_OPERATORS[kind]
                 sure = "false"
                 if bound.datatype in _EXACT_NUMERIC:
                     sure = (
@@ -987,7 +991,7 @@ class _Run:
                     rules = ", ".join(stringify_node(sg, c) for c in constraint.values)
                     text = f"Value is not {op} in ({rules})"
                 for this, value in self.pairs(query, value_var):
-                    if not _in_range(value, bound, minimum=kind == "minInclusive"):
+                    if not _in_range(value, bound, op):
                         out.append(self.result(shape, kind, this, value, generic(text)))
             return out
         if kind == "pattern":
@@ -1312,8 +1316,16 @@ def _python_type_matches(value: Literal, rule: URIRef) -> bool:
     return isinstance(python, expected[rule])
 
 
-def _in_range(value: Identifier, bound: Literal, *, minimum: bool) -> bool:
-    """pySHACL's sh:minInclusive / sh:maxInclusive test."""
+_RANGE_OPERATORS = {
+    "minInclusive": ">=",
+    "maxInclusive": "<=",
+    "minExclusive": ">",
+    "maxExclusive": "<",
+}
+
+
+def _in_range(value: Identifier, bound: Literal, op: str) -> bool:
+    """pySHACL's sh:minInclusive, sh:maxInclusive, sh:minExclusive and sh:maxExclusive test."""
     if not isinstance(value, Literal):
         return False
     bound_is_string = isinstance(bound.value, str)
@@ -1325,7 +1337,7 @@ def _in_range(value: Identifier, bound: Literal, *, minimum: bool) -> bool:
     except (TypeError, NotImplementedError):
         # Values that cannot be compared with the bound fail it, as they do in pySHACL.
         return False
-    return bool(order >= 0) if minimum else bool(order <= 0)
+    return bool({">=": order >= 0, "<=": order <= 0, ">": order > 0, "<": order < 0}[op])
 
 
 def _matches(value: Identifier, matcher: re.Pattern[str]) -> bool:

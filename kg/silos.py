@@ -45,7 +45,17 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from kg.answers import Answer, Finding, Level, Subject, Verdict, percent, preferred_label
+from kg import portfolio
+from kg.answers import (
+    Answer,
+    Enterprise,
+    Finding,
+    Level,
+    Subject,
+    Verdict,
+    percent,
+    preferred_label,
+)
 from kg.queries import run
 from kg.store import KnowledgeGraph
 from kg.structure import Structure, analyse_structure, structure_graph
@@ -121,6 +131,8 @@ class SiloAnalysis:
     parameters: SiloParameters = field(default_factory=SiloParameters)
     caveats: tuple[str, ...] = ()
     """What the analysis rests on that may make it wrong (a model that fails its shapes)."""
+    enterprise: Enterprise | None = None
+    """The enterprise analysed (``None`` for a model that names none)."""
 
     def findings_of(self, kind: str) -> list[Finding]:
         """The findings of one kind."""
@@ -133,6 +145,7 @@ class SiloAnalysis:
     def to_dict(self) -> dict[str, Any]:
         return {
             "caveats": list(self.caveats),
+            "enterprise": self.enterprise.to_dict() if self.enterprise else None,
             "findings": [f.to_dict() for f in self.findings],
             "structure": self.structure.to_dict(),
             "parameters": self.parameters.to_dict(),
@@ -167,6 +180,7 @@ class SiloAnalysis:
             details={"structure": self.structure.to_dict()},
             parameters=self.parameters.to_dict(),
             caveats=self.caveats,
+            enterprise=self.enterprise,
         )
 
     def to_text(self, *, width: int = 100) -> str:
@@ -229,16 +243,24 @@ class SiloAnalysis:
         return text
 
 
-def find_silos(model: KnowledgeGraph, *, params: SiloParameters | None = None) -> SiloAnalysis:
+def find_silos(
+    model: KnowledgeGraph,
+    *,
+    params: SiloParameters | None = None,
+    enterprise: str | Enterprise | None = None,
+) -> SiloAnalysis:
     """Find the product, channel and life-cycle silos of a model, and measure its structure.
 
     Parameters
     ----------
     model
-        The knowledge graph of an enterprise (ontology and model loaded, see
+        The knowledge graph of an enterprise, or of several (ontology and model loaded, see
         :func:`kg.model.open_model`).
     params
         The options; the defaults are the rules of ``data/README.md``.
+    enterprise
+        The enterprise to analyse (an IRI, a CURIE or a label): needed when the model holds
+        several (:mod:`kg.portfolio`), the only one by default.
 
     Returns
     -------
@@ -249,6 +271,8 @@ def find_silos(model: KnowledgeGraph, *, params: SiloParameters | None = None) -
     TypeError
         ``model`` is not a :class:`~kg.store.KnowledgeGraph` or ``params`` not
         :class:`SiloParameters`.
+    EnterpriseError
+        ``enterprise`` is not one of the model's, or is missing in a model of several.
 
     Examples
     --------
@@ -263,6 +287,8 @@ def find_silos(model: KnowledgeGraph, *, params: SiloParameters | None = None) -
         params = SiloParameters()
     elif not isinstance(params, SiloParameters):
         raise TypeError(f"params must be SiloParameters, not {type(params).__name__}")
+    scope = portfolio.view(model, enterprise)
+    model = scope.model
     # The links of the structure serve both the findings' evidence and the structural view.
     edges = run(model, "structure-edges")
     facts = _Facts(model, edges)
@@ -277,7 +303,13 @@ def find_silos(model: KnowledgeGraph, *, params: SiloParameters | None = None) -
         resolution=params.resolution,
         graph=structure_graph(model, edges=edges),
     )
-    return SiloAnalysis(findings=tuple(findings), structure=structure, parameters=params)
+    return SiloAnalysis(
+        findings=tuple(findings),
+        structure=structure,
+        parameters=params,
+        caveats=scope.notes,
+        enterprise=scope.enterprise,
+    )
 
 
 class _Facts:

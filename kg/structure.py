@@ -83,7 +83,8 @@ from typing import Any
 
 import networkx as nx
 
-from kg.answers import Subject, preferred_label
+from kg import portfolio
+from kg.answers import Enterprise, Subject, preferred_label
 from kg.queries import run
 from kg.store import KnowledgeGraph
 
@@ -480,17 +481,22 @@ def analyse_structure(
     seed: int = 0,
     resolution: float = 1.0,
     graph: nx.Graph | None = None,
+    enterprise: str | Enterprise | None = None,
 ) -> Structure:
     """Build the structure graph of a model and measure it (see the module docstring).
 
     Parameters
     ----------
     model
-        The knowledge graph of an enterprise.
+        The knowledge graph of an enterprise, or of several (:mod:`kg.portfolio`).
     seed, resolution
         Passed to :func:`communities`.
     graph
-        The model's :func:`structure_graph`, when already built.
+        The model's :func:`structure_graph`, when already built (for the enterprise's view of
+        the model, when it holds several).
+    enterprise
+        The enterprise to measure (an IRI, a CURIE or a label); needed when the model holds
+        several, the only one by default.
 
     Returns
     -------
@@ -515,11 +521,12 @@ def analyse_structure(
     """
     _check_model(model)
     if graph is None:
+        model = portfolio.scoped(model, enterprise)
         graph = structure_graph(model)
-    enterprise = _enterprise(graph)
-    groups = communities(enterprise, seed=seed, resolution=resolution)
+    side = _enterprise(graph)
+    groups = communities(side, seed=seed, resolution=resolution)
     bridges, points = bridges_and_articulation_points(graph)
-    measures = _segment_measures(model, graph, enterprise, groups)
+    measures = _segment_measures(model, graph, side, groups)
 
     def subjects(nodes: Iterable[str]) -> tuple[Subject, ...]:
         return tuple(sorted((_subject(graph, n) for n in nodes), key=_subject_key))

@@ -17,7 +17,8 @@ goal become the group's (``https://example.org/synthetic/group`` and ``.../goal-
 referred to them (units' ``org:subOrganizationOf``, risks, metrics) refers to the group. The
 group's as-of date is the latest of the templates', its growth goal asks for the highest of their
 target growth rates by the latest of their target dates, and its target revenue is the sum of its
-divisions' targets (in the first template's currency, as a nominal figure).
+divisions' targets. Every amount of the group is in the first template's currency, the others'
+taken at par as nominal figures: one enterprise reports in one currency (:mod:`kg.money`).
 
 With that design every finding kind but two is *additive*: a group of divisions has, for each
 kind, the sum of what one division of each template has. The two exceptions are computed from the
@@ -37,7 +38,7 @@ by substituting its namespace and label suffix into that text.
 ...     with open_model(*summary.files) as model:
 ...         differences = check(model, summary.expected)
 >>> sorted(summary.divisions.items()), summary.triples, differences
-([('bank', 1), ('telco', 1)], 9506, [])
+([('bank', 1), ('telco', 1)], 9511, [])
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 # IRIs and blank node labels) and the suffix that makes its labels distinct.
 _CODE = "QQDIVQQ"
 _SUFFIX = "\ue000"
+_CURRENCY = "\ue001"
 
 _FIRST_NAMES = (
     "Aster", "Birch", "Cedar", "Dune", "Ember", "Fjord", "Granite", "Heath", "Iris", "Juniper",
@@ -164,7 +166,7 @@ def _template(name: str) -> _Template:
             triples.extend(ox.parse(path=str(file), format=ox.RdfFormat.TURTLE))
         except SyntaxError as error:
             raise SourceError(f"malformed template: {error}", path=file) from error
-    if any(_CODE in str(t) or _SUFFIX in str(t) for t in triples):
+    if any(_CODE in str(t) or _SUFFIX in str(t) or _CURRENCY in str(t) for t in triples):
         raise SourceError(f"the template uses the generator's placeholder {_CODE}", path=folder)
     enterprises = {
         _value(t.subject)
@@ -228,6 +230,8 @@ def _template(name: str) -> _Template:
         elif _value(t.predicate) == _RDFS_LABEL:
             label = ox.Literal(obj.value + _SUFFIX, datatype=obj.datatype)
             copy = ox.Triple(resource(t.subject), t.predicate, label)
+        elif _value(t.predicate) == _BM + "currency":
+            copy = ox.Triple(resource(t.subject), t.predicate, ox.Literal(_CURRENCY))
         else:
             copy = ox.Triple(resource(t.subject), t.predicate, obj)
         copied.add(copy)
@@ -370,7 +374,15 @@ def _plan(*, seed: int, triples: int | None, divisions: int | None) -> tuple[lis
 
 
 def _division_text(division: _Division, body: str) -> str:
-    return body.replace(_CODE, division.code).replace(_SUFFIX, division.suffix)
+    text = body.replace(_CODE, division.code).replace(_SUFFIX, division.suffix)
+    return text.replace(_CURRENCY, _group_currency())
+
+
+@cache
+def _group_currency() -> str:
+    """The currency of every amount of the group: the first template's (one enterprise reports
+    in one currency; the other templates' amounts are taken at par, as nominal figures)."""
+    return _template(next(iter(TEMPLATES))).currency
 
 
 # --------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 from rdflib.term import BNode, Literal, Node, URIRef
 
+from kg import money, portfolio
 from kg.answers import preferred_label
 from kg.closedvocab import UnknownTerm, unknown_terms
 from kg.errors import ShapesError, UnsupportedShapesError
@@ -185,6 +186,7 @@ def validate(
     shapes: rdflib.Graph | str | Path | None = None,
     focus_nodes: Iterable[URIRef] | None = None,
     engine: Engine = "auto",
+    placed: portfolio.Placement | None = None,
 ) -> ValidationReport:
     """Validate a model against the project's SHACL shapes (or others).
 
@@ -205,6 +207,11 @@ def validate(
         default): the SPARQL engine for a knowledge graph whose shapes it compiles, pySHACL for
         an rdflib graph (faster on the small graphs written entities are checked on) and for
         shapes the SPARQL engine does not compile. Both give the same report.
+    placed
+        Where the elements of a model of several enterprises belong (:mod:`kg.portfolio`),
+        worked out from the model by default. A caller validating part of a model (a write's
+        neighbourhood) passes that of the whole model: its unplaced elements and crossings are
+        then reported whatever the focus nodes.
 
     Returns
     -------
@@ -234,8 +241,8 @@ def validate(
                 raise
     if compiled is None:
         data = model.to_rdflib() if isinstance(model, KnowledgeGraph) else model
-        return _validate_pyshacl(_with_ontology(data), shapes_graph_, focus)
-    return _validate_sparql(model, compiled, shapes_graph_, focus)
+        return _validate_pyshacl(_with_ontology(data), shapes_graph_, focus, placed)
+    return _validate_sparql(model, compiled, shapes_graph_, focus, placed)
 
 
 def _with_ontology(data: rdflib.Graph) -> rdflib.Graph:
@@ -252,7 +259,10 @@ def _with_ontology(data: rdflib.Graph) -> rdflib.Graph:
 
 
 def _validate_pyshacl(
-    data: rdflib.Graph, shapes: rdflib.Graph, focus: list[URIRef] | None
+    data: rdflib.Graph,
+    shapes: rdflib.Graph,
+    focus: list[URIRef] | None,
+    placed: portfolio.Placement | None,
 ) -> ValidationReport:
     try:
         _, report_graph, _ = pyshacl.validate(
@@ -269,6 +279,7 @@ def _validate_pyshacl(
     assert isinstance(report_graph, rdflib.Graph)
     names = _namespaces(data, shapes)
     _add_unknown_terms(report_graph, unknown_terms(data, focus_nodes=focus), names)
+    focus = _add_placement(report_graph, data, placed, focus)
     return _report(report_graph, names, _Labels.of_graph(data), shapes, len(data), focus)
 
 
@@ -277,6 +288,7 @@ def _validate_sparql(
     compiled: CompiledShapes,
     shapes: rdflib.Graph,
     focus: list[URIRef] | None,
+    placed: portfolio.Placement | None,
 ) -> ValidationReport:
     names: NamespaceManager | None = None
     if isinstance(model, KnowledgeGraph) and _holds_ontology(model):
@@ -294,6 +306,7 @@ def _validate_sparql(
         names = _namespaces(prefixes, shapes)
     unknown = unknown_terms(store, focus_nodes=focus)
     _add_unknown_terms(report_graph, unknown, names)
+    focus = _add_placement(report_graph, store, placed, focus)
     nodes: set[Node] = {use.subject for term in unknown for use in term.uses}
     for result in results:
         nodes.add(result.focus)
@@ -301,6 +314,15 @@ def _validate_sparql(
             nodes.add(result.value)
         for message in result.messages:
             nodes.update(URIRef(iri) for iri in _IRI_IN_TEXT.findall(str(message)))
+    placing = [
+        *report_graph.subjects(SH.sourceShape, BMSH.EnterprisePlacement),
+        *report_graph.subjects(SH.sourceShape, BMSH.CurrencyConversion),
+    ]
+    for placed_result in placing:
+        for predicate in (SH.focusNode, SH.value):
+            nodes.update(report_graph.objects(placed_result, predicate))
+        for said in report_graph.objects(placed_result, SH.resultMessage):
+            nodes.update(URIRef(iri) for iri in _IRI_IN_TEXT.findall(str(said)))
     labels = _Labels.of_model(store, nodes)
     return _report(report_graph, names, labels, shapes, triples, focus)
 
@@ -333,6 +355,151 @@ def _add_unknown_terms(
 
 
 _CLOSED_COMPONENT = BMSH.ClosedVocabularyConstraintComponent
+_PLACEMENT_COMPONENT = BMSH.EnterprisePlacementConstraintComponent
+
+
+def _add_placement(
+    report: rdflib.Graph,
+    model: KnowledgeGraph | rdflib.Graph,
+    placed: portfolio.Placement | None,
+    focus: list[URIRef] | None,
+) -> list[URIRef] | None:
+    """In a model of several enterprises, what cannot be placed in one (see kg.portfolio).
+
+    Returns the focus nodes to report on: those given, and with a placement given by the
+    caller, the nodes of its unplaced elements and crossings.
+    """
+    given = placed is not None
+    placed = placed if placed is not None else portfolio.placement(model)
+    _add_money(report, model, placed)
+    if not placed.several:
+        return focus
+    if given and focus is not None:
+        also = [*placed.unplaced, *(c.subject for c in placed.crossings)]
+        focus = [*focus, *(n for n in map(portfolio.node, also) if isinstance(n, URIRef))]
+    enterprises = ", ".join(placed.enterprises)
+    for element in placed.unplaced:
+        _add_result(
+            report,
+            focus=portfolio.node(element),
+            component=_PLACEMENT_COMPONENT,
+            shape=BMSH.EnterprisePlacement,
+            message=(
+                f"Nothing links it to one of the model's {len(placed.enterprises)} enterprises "
+                f"({enterprises}), so no answer covers it: say which it belongs to with "
+                "bm:belongsTo, on it or on an element linked to it."
+            ),
+        )
+    for crossing in placed.crossings:
+        mine = " and ".join(crossing.subject_enterprises)
+        theirs = " and ".join(crossing.object_enterprises)
+        _add_result(
+            report,
+            focus=portfolio.node(crossing.subject),
+            path=URIRef(crossing.predicate),
+            value=portfolio.node(crossing.object),
+            component=_PLACEMENT_COMPONENT,
+            shape=BMSH.EnterprisePlacement,
+            message=(
+                f"It belongs to {mine} but links to an element of {theirs}, which would mix "
+                f"the enterprises' answers: link it to an element of {mine}, or, if "
+                f"{crossing.object} serves both on purpose, say so with bm:belongsTo on it, "
+                "naming each enterprise."
+            ),
+        )
+    for late in portfolio.evidence_after_as_of(model, placed):
+        _add_result(
+            report,
+            focus=portfolio.node(late.evidence),
+            component=SH.SPARQLConstraintComponent,
+            shape=BMSH.EvidenceWarningShape,
+            severity=SH.Warning,
+            message=(
+                f"The evidence is dated {late.date}, after the model's as-of date {late.as_of}."
+            ),
+        )
+    return focus
+
+
+_MONEY_COMPONENT = BMSH.CurrencyConversionConstraintComponent
+
+
+def _add_money(
+    report: rdflib.Graph, model: KnowledgeGraph | rdflib.Graph, placed: portfolio.Placement
+) -> None:
+    """Amounts that cannot be brought to their enterprise's reporting currency (kg.money)."""
+    plans = money.plans(model, placed.of if placed.several else None)
+    for plan in plans:
+        if not plan.mixed:
+            continue
+        whose = (
+            f"the reporting currency of {plan.enterprise}"
+            if plan.enterprise
+            else ("the model's reporting currency")
+        )
+        if plan.reason == money.GUESSED:
+            _add_result(
+                report,
+                focus=portfolio.node(plan.enterprise)
+                if plan.enterprise
+                else BMSH.CurrencyConversion,
+                path=BM.reportingCurrency,
+                component=_MONEY_COMPONENT,
+                shape=BMSH.CurrencyConversion,
+                message=(
+                    f"Amounts are in {len(plan.currencies)} currencies "
+                    f"({', '.join(plan.currencies)}) and no reporting currency is named, so "
+                    f"sums are given in {plan.reporting}, the currency of most amounts: say which "
+                    "with bm:reportingCurrency."
+                ),
+            )
+        for amount in plan.unconvertible:
+            _add_result(
+                report,
+                focus=portfolio.node(amount.thing),
+                path=URIRef(amount.property),
+                value=Literal(amount.value),
+                component=_MONEY_COMPONENT,
+                shape=BMSH.CurrencyConversion,
+                message=(
+                    f"The amount is in {amount.currency}, and the model holds no exchange rate "
+                    f"between {amount.currency} and {plan.reporting}, {whose}, so it is "
+                    "left out of every sum: add a bm:ExchangeRate (with "
+                    "bm:rateDate and dcterms:source) or write the amount in "
+                    f"{plan.reporting}."
+                ),
+            )
+
+
+def _add_result(
+    report: rdflib.Graph,
+    *,
+    focus: Node,
+    component: URIRef,
+    shape: URIRef,
+    message: str,
+    path: URIRef | None = None,
+    value: Node | None = None,
+    severity: URIRef = SH.Violation,
+) -> None:
+    root = report.value(None, RDF.type, SH.ValidationReport, any=True)
+    if root is None:
+        root = BNode()
+        report.add((root, RDF.type, SH.ValidationReport))
+    if severity == SH.Violation:
+        report.set((root, SH.conforms, Literal(False)))
+    result = BNode()
+    report.add((root, SH.result, result))
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, focus))
+    if path is not None:
+        report.add((result, SH.resultPath, path))
+    if value is not None:
+        report.add((result, SH.value, value))
+    report.add((result, SH.resultSeverity, severity))
+    report.add((result, SH.sourceShape, shape))
+    report.add((result, SH.sourceConstraintComponent, component))
+    report.add((result, SH.resultMessage, Literal(message, lang="en")))
 
 
 @cache
@@ -634,6 +801,10 @@ def _constraint_name(component: str) -> str:
     """
     if component == "ClosedVocabularyConstraintComponent":
         return "closed vocabulary"
+    if component == "EnterprisePlacementConstraintComponent":
+        return "enterprise placement"
+    if component == "CurrencyConversionConstraintComponent":
+        return "currency conversion"
     name = component.removesuffix("ConstraintComponent")
     if name.isupper():
         return "sh:" + name.lower()

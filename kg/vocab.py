@@ -42,6 +42,7 @@ class BM(DefinedNamespace):
     CustomerSegment: URIRef  # Customer segment
     DataStore: URIRef  # Data store
     Enterprise: URIRef  # Enterprise
+    ExchangeRate: URIRef  # Exchange rate
     Evidence: URIRef  # Voice-of-customer evidence
     EvidenceKind: URIRef  # Evidence kind
     Gain: URIRef  # Customer gain
@@ -72,6 +73,9 @@ class BM(DefinedNamespace):
     Service: URIRef  # Service
     Touchpoint: URIRef  # Journey step / touchpoint
     ValueProposition: URIRef  # Value proposition
+
+    # Annotation properties
+    sharedAcrossEnterprises: URIRef  # shared across enterprises
 
     # Object properties
     addressesNeed: URIRef  # addresses need
@@ -132,6 +136,7 @@ class BM(DefinedNamespace):
     supportedByProcess: URIRef  # supported by process
     synchronisedWith: URIRef  # synchronised with
     targetsSegment: URIRef  # targets segment
+    belongsTo: URIRef  # belongs to
     threatens: URIRef  # threatens
     throughChannel: URIRef  # through channel
     usesApplication: URIRef  # uses application
@@ -147,6 +152,7 @@ class BM(DefinedNamespace):
     customerAction: URIRef  # customer action
     customerCount: URIRef  # customer count
     emotion: URIRef  # emotion
+    fromCurrency: URIRef  # from currency
     growthRate: URIRef  # growth rate
     higherIsBetter: URIRef  # higher is better
     impact: URIRef  # impact
@@ -157,6 +163,9 @@ class BM(DefinedNamespace):
     personaGoal: URIRef  # persona goal
     petPeeve: URIRef  # pet peeve
     plannedValue: URIRef  # planned value
+    rate: URIRef  # rate
+    rateDate: URIRef  # rate date
+    reportingCurrency: URIRef  # reporting currency
     sampleSize: URIRef  # sample size
     satisfaction: URIRef  # satisfaction
     segmentSize: URIRef  # segment size
@@ -166,6 +175,7 @@ class BM(DefinedNamespace):
     targetMaturity: URIRef  # target maturity
     targetRevenue: URIRef  # target revenue
     targetValue: URIRef  # target value
+    toCurrency: URIRef  # to currency
     unitOfMeasure: URIRef  # unit of measure
 
     # Concepts (controlled vocabularies)

@@ -93,28 +93,26 @@ def test_the_api_answers_say_it_until_the_model_is_fixed(typo: Path) -> None:
 BANK = TELCO.parent / "bank"
 
 
-def test_two_enterprises_and_two_currencies_are_said_up_front() -> None:
+def test_two_enterprises_in_two_currencies_are_answered_apart_with_no_caveat() -> None:
     from kg import caveats, open_model
 
-    said = caveats(open_model(TELCO, BANK))
-    assert said == (
-        "The model holds 2 enterprises, which the analysis does not yet keep apart: goals, "
-        "dates, sums and shares mix them, so answers may be wrong; analyse one enterprise per "
-        "model.",
-        "Amounts are in 2 currencies (CAD, CHF), which the analysis adds as if they were one, so "
-        "sums, margins and shares may be wrong; write the model's amounts in one currency.",
-    )
+    assert caveats(open_model(TELCO, BANK)) == ()
     done = kg("ask", "8", TELCO, BANK, "-f", "json")
-    assert json.loads(done.stdout)["caveats"] == list(said)
+    answers = json.loads(done.stdout)
+    labels = [a["enterprise"]["label"] for a in answers]
+    assert labels == ["Alpina Telecom AG", "Maple Harbour Bank"]
+    assert [a["details"]["currency"] for a in answers] == ["CHF", "CAD"]
+    assert all(a["caveats"] == [] for a in answers)
 
 
 def test_one_amount_in_another_currency_is_said_up_front(tmp_path: Path) -> None:
-    from kg import caveats, open_model
+    from kg import ask, open_model
 
     jpy = tmp_path / "jpy.ttl"
     jpy.write_text(
         "@prefix bm: <https://w3id.org/bmkg/ontology#> .\n"
         '<https://example.org/alpina/rev-extra> bm:currency "JPY" ; bm:amount 10.00 .\n'
     )
-    (currencies,) = [c for c in caveats(open_model(TELCO, jpy)) if "currencies" in c]
-    assert currencies.startswith("Amounts are in 2 currencies (CHF, JPY)")
+    said = ask(open_model(TELCO, jpy), 8).caveats
+    assert said[0].startswith("Amounts are in 2 currencies (CHF, JPY); answers are in CHF")
+    assert "left out of every sum" in said[1]

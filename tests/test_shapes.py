@@ -302,6 +302,15 @@ CASES: tuple[Case, ...] = (
                    "A unit can only be part of another unit or of the enterprise"),
         ),
     ),
+    Case(
+        "sparql-belongs-to-not-an-enterprise",
+        remove="",
+        add="ex:seg-families bm:belongsTo ex:geo-ch .",
+        expected=(
+            Expect(V, "ex:seg-families", "bm:belongsTo", "SPARQL",
+                   "can only belong to an enterprise or to one of its organisational units"),
+        ),
+    ),
     # ---- inverse paths -------------------------------------------------------------------------
     Case(
         "inversePath-minCount-need-nobody-has",
@@ -561,7 +570,7 @@ def test_cases_cover_every_sparql_constraint() -> None:
     phrases = [e.phrase for case in CASES for e in case.expected if e.component == "SPARQL"]
     uncovered = [t for t in templates if not any(p in t for p in phrases)]
     assert uncovered == []
-    assert len(templates) == 17
+    assert len(templates) == 18
 
 
 # SPARQL messages name the nodes they mention by their label, not by IRI.
@@ -727,7 +736,7 @@ def test_every_property_shape_and_sparql_constraint_has_a_message() -> None:
         shapes.subjects(RDF.type, SH.PropertyShape)
     )
     sparql_constraints = set(shapes.objects(None, SH.sparql))
-    assert len(property_shapes) > 100 and len(sparql_constraints) == 17
+    assert len(property_shapes) > 100 and len(sparql_constraints) == 18
     missing = sorted(
         _describe(shapes, node)
         for node in property_shapes | sparql_constraints
