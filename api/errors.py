@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kg.errors import (
     BusyError,
     ChangeLimitError,
+    EnterpriseError,
     EvaluationCrashedError,
     KGError,
     MemoryLimitError,
@@ -113,6 +114,22 @@ def _from_library(error: KGError) -> JSONResponse:
     if isinstance(error, NotAcceptableError):
         return problem(
             406, "not-acceptable", "Not acceptable", error.detail, available=list(error.available)
+        )
+    if isinstance(error, EnterpriseError) and error.name is not None:
+        return problem(
+            404,
+            "unknown-enterprise",
+            "No such enterprise",
+            error.detail,
+            enterprises=list(error.enterprises),
+        )
+    if isinstance(error, EnterpriseError):
+        return problem(
+            400,
+            "enterprise-required",
+            "Choose one of the model's enterprises",
+            error.detail,
+            enterprises=list(error.enterprises),
         )
     if isinstance(error, NotFoundError):
         return problem(404, "not-found", "Not found", str(error), iri=error.iri)

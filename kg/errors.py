@@ -318,11 +318,14 @@ class EnterpriseError(KGError):
         What went wrong, naming the enterprises to choose from.
     enterprises : list of str
         The IRIs of the model's enterprises.
+    name : str or None
+        The name asked for that no enterprise has (``None`` when none was given).
     """
 
-    def __init__(self, detail: str, *, enterprises: list[str]) -> None:
+    def __init__(self, detail: str, *, enterprises: list[str], name: str | None = None) -> None:
         self.detail: str = detail
         self.enterprises: list[str] = enterprises
+        self.name: str | None = name
         super().__init__(detail)
 
 

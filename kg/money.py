@@ -50,7 +50,14 @@ _AMOUNTS = """
 SELECT ?thing ?property ?value ?currency ?label WHERE {
   VALUES ?property { bm:amount bm:targetRevenue bm:plannedValue bm:actualValue }
   ?thing ?property ?value ; bm:currency ?currency .
+  FILTER (isLITERAL(?currency) && REGEX(STR(?currency), "^[A-Z]{3}$"))
   OPTIONAL { ?thing rdfs:label ?label }
+}
+"""
+_CURRENCIES = """
+SELECT DISTINCT ?currency WHERE {
+  ?thing bm:currency ?currency
+  FILTER (isLITERAL(?currency) && REGEX(STR(?currency), "^[A-Z]{3}$"))
 }
 """
 _RATES = """
@@ -63,8 +70,14 @@ SELECT ?rate ?from ?to ?value ?date ?source WHERE {
 _ENTERPRISES = """
 SELECT ?enterprise ?reporting ?goalCurrency WHERE {
   ?enterprise a bm:Enterprise .
-  OPTIONAL { ?enterprise bm:reportingCurrency ?reporting }
-  OPTIONAL { ?goal bm:goalFor ?enterprise ; bm:targetRevenue ?target ; bm:currency ?goalCurrency }
+  OPTIONAL {
+    ?enterprise bm:reportingCurrency ?reporting
+    FILTER (isLITERAL(?reporting) && REGEX(STR(?reporting), "^[A-Z]{3}$"))
+  }
+  OPTIONAL {
+    ?goal bm:goalFor ?enterprise ; bm:targetRevenue ?target ; bm:currency ?goalCurrency
+    FILTER (isLITERAL(?goalCurrency) && REGEX(STR(?goalCurrency), "^[A-Z]{3}$"))
+  }
 }
 """
 GUESSED = "the currency of most of its amounts, as no reporting currency is named"
@@ -272,6 +285,10 @@ def converted(model: KnowledgeGraph, enterprise: str | None = None) -> Conversio
     currency changed, and each amount without one is removed, so that no sum adds unlike
     currencies; :attr:`Conversion.notes` says what was done.
     """
+    currencies = [row["currency"] for row in _rows(model, _CURRENCIES)]
+    if len(currencies) < 2:
+        # One currency (the usual case): nothing to convert, and no need to read every amount.
+        return Conversion(model, Plan(None, currencies[0] if currencies else None, "the only one"))
     found = plan(model)
     if not found.mixed:
         return Conversion(model, found)

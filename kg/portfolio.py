@@ -211,10 +211,12 @@ def resolve(model: KnowledgeGraph, enterprise: str | Enterprise | None) -> Enter
         raise EnterpriseError(
             f"the model holds no enterprise (bm:Enterprise), so there is no {wanted!r} to choose",
             enterprises=[],
+            name=wanted,
         )
     raise EnterpriseError(
         f"the model holds no enterprise {wanted!r}: choose {_choices(found)}",
         enterprises=[e.iri for e in found],
+        name=wanted,
     )
 
 

@@ -9,6 +9,7 @@ Warnings (an incomplete but legal model) and infos are reported and counted, but
 conformance.
 
 >>> import rdflib
+import rdflib.collection
 >>> from kg.validation import validate
 >>> report = validate(rdflib.Graph())
 >>> report.conforms, report.counts()
@@ -424,6 +425,13 @@ def _add_placement(
 _MONEY_COMPONENT = BMSH.CurrencyConversionConstraintComponent
 
 
+@cache
+def _iso_codes() -> frozenset[str]:
+    """The ISO 4217 codes the shapes know (``bmsh:Iso4217Codes``)."""
+    graph = shapes_graph()
+    return frozenset(str(c) for c in rdflib.collection.Collection(graph, BMSH.Iso4217Codes))
+
+
 def _add_money(
     report: rdflib.Graph, model: KnowledgeGraph | rdflib.Graph, placed: portfolio.Placement
 ) -> None:
@@ -454,6 +462,8 @@ def _add_money(
                 ),
             )
         for amount in plan.unconvertible:
+            if amount.currency not in _iso_codes():
+                continue  # not a currency: bmsh:CurrencyIsIso and CurrencyIsKnown report it
             _add_result(
                 report,
                 focus=portfolio.node(amount.thing),

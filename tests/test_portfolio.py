@@ -316,3 +316,42 @@ def test_the_report_of_several_enterprises_has_a_portfolio_overview(tmp_path: Pa
     assert "<script" not in index and "http" not in index.split("<body>")[0].replace(
         "http-equiv", ""
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The API
+
+
+def test_the_api_answers_one_enterprise_at_a_time() -> None:
+    from urllib.parse import quote
+
+    from fastapi.testclient import TestClient
+
+    from api.config import Settings
+    from api.main import create_app
+
+    with TestClient(create_app(Settings(data=(TELCO, BANK, FJORD), token="t" * 32))) as client:
+        listed = client.get("/enterprises").json()
+        assert [e["label"] for e in listed] == list(
+            sorted(NAMES.values(), key=lambda n: {"A": 0, "M": 2, "F": 1}[n[0]])
+        )
+        assert all(e["elements"] > 10 for e in listed)
+        missing = client.get("/questions/8")
+        assert missing.status_code == 400
+        body = missing.json()
+        assert body["type"].endswith("/enterprise-required")
+        assert sorted(body["enterprises"]) == sorted(e["iri"] for e in listed)
+        fjord = client.get("/questions/8", params={"enterprise": "Fjord Cycles AS"}).json()
+        assert fjord["details"]["currency"] == "EUR"
+        assert fjord["enterprise"]["iri"] == "https://example.org/fjord/fjord"
+        with kg.open_model(FJORD) as alone:
+            assert _without_enterprise(fjord) == _without_enterprise(ask(alone, 8).to_dict())
+        silos = client.get(listed[0]["silos"]).json()
+        assert silos["enterprise"]["label"] == "Alpina Telecom AG"
+        unknown = client.get("/silos", params={"enterprise": "Nobody"})
+        assert unknown.status_code == 404
+        assert unknown.json()["type"].endswith("/unknown-enterprise")
+        page = client.get(
+            "/pictures/questions/8?enterprise=" + quote("https://example.org/fjord/fjord")
+        )
+        assert page.status_code == 200 and "Fjord" in page.text

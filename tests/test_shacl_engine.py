@@ -177,11 +177,7 @@ def test_an_unknown_engine_is_refused() -> None:
 
 def test_the_project_shapes_compile() -> None:
     assert len(compile_shapes(shapes_graph())) == len(
-        {
-            s
-            for p in (SH.targetClass, SH.targetSubjectsOf)
-            for s in shapes_graph().subjects(p, None)
-        }
+        {s for p in (SH.targetClass, SH.targetSubjectsOf) for s in shapes_graph().subjects(p, None)}
     )
 
 

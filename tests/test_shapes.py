@@ -165,6 +165,15 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     Case(
+        "minExclusive-exchange-rate-0",
+        remove="",
+        add='ex:fx-eur a bm:ExchangeRate ; bm:fromCurrency "EUR" ; bm:toCurrency "CHF" ; '
+        'bm:rate 0.0 ; bm:rateDate "2026-06-30"^^xsd:date ; dcterms:source "Central bank" .',
+        expected=(
+            Expect(V, "ex:fx-eur", "bm:rate", "MinExclusive", "a positive decimal"),
+        ),
+    ),
+    Case(
         "minInclusive-importance-0",
         remove="ex:need-one-bill bm:importance 4 .",
         add="ex:need-one-bill bm:importance 0 .",

@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import QuestionNumber, State
 from api.errors import ApiError
 from api.openapi import problems
-from api.routers.resources import QuestionParameters
+from api.routers.resources import EnterpriseName, QuestionParameters
 from kg.errors import NotFoundError
 from kg.pictures import (
     Picture,
@@ -67,7 +67,7 @@ def _iri(value: str, what: str) -> str:
     response_class=HTMLResponse,
     summary="A picture of the model",
     name="model_picture",
-    responses=problems(400),
+    responses=problems(400, 404),
 )
 def model(
     state: State,
@@ -78,12 +78,15 @@ def model(
     max_nodes: Annotated[
         int, Query(ge=1, le=_MAX_NODES, description="Above this, one node per class")
     ] = 1500,
+    enterprise: EnterpriseName = None,
 ) -> HTMLResponse:
     chosen = None
     if types:
         chosen = {t.strip() for given in types for t in given.split(",")}
     try:
-        picture = model_picture(state.model, types=chosen, max_nodes=max_nodes)
+        picture = model_picture(
+            state.model, types=chosen, max_nodes=max_nodes, enterprise=enterprise
+        )
     except ValueError as error:
         raise ApiError(400, "bad-request", "Bad request", str(error)) from None
     return _page(picture)
@@ -137,9 +140,10 @@ def silos(
     response_class=HTMLResponse,
     summary="The capability map",
     name="capability_map_picture",
+    responses=problems(400, 404),
 )
-def capabilities(state: State) -> HTMLResponse:
-    return _page(capability_map_picture(state.model))
+def capabilities(state: State, enterprise: EnterpriseName = None) -> HTMLResponse:
+    return _page(capability_map_picture(state.model, enterprise=enterprise))
 
 
 @router.get(
@@ -149,5 +153,11 @@ def capabilities(state: State) -> HTMLResponse:
     name="answer_picture",
     responses=problems(400, 404),
 )
-def question(state: State, number: QuestionNumber, params: QuestionParameters) -> HTMLResponse:
-    return _page(answer_picture(state.model, ask(state.model, number, params=params)))
+def question(
+    state: State,
+    number: QuestionNumber,
+    params: QuestionParameters,
+    enterprise: EnterpriseName = None,
+) -> HTMLResponse:
+    answer = ask(state.model, number, params=params, enterprise=enterprise)
+    return _page(answer_picture(state.model, answer))

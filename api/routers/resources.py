@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import AppState, QuestionNumber, State, WriteAccess
 from api.errors import ApiError
 from api.openapi import ENTITY_LINKS, entity_body, problems
-from kg import entities
+from kg import entities, portfolio
 from kg.questions import Parameters, ask, ask_all
 from kg.silos import find_silos
 from kg.validation import validate
@@ -125,6 +125,14 @@ def question_parameters(
 
 
 QuestionParameters = Annotated[Parameters, Depends(question_parameters)]
+EnterpriseName = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="In a model of several enterprises, the one to answer for: its IRI, CURIE "
+        "or label (see /enterprises). Needed when the model holds several.",
+    ),
+]
 
 
 def _wants_json_ld(request: Request) -> bool:
@@ -158,11 +166,14 @@ def _location(iri: str) -> str:
     "/questions",
     tags=["questions"],
     summary="Answer the ten strategic questions",
-    responses=problems(400),
+    responses=problems(400, 404),
 )
-def all_questions(state: State, params: QuestionParameters) -> list[dict[str, Any]]:
+def all_questions(
+    state: State, params: QuestionParameters, enterprise: EnterpriseName = None
+) -> list[dict[str, Any]]:
     caveats = state.caveats()
-    return [a.with_caveats(caveats).to_dict() for a in ask_all(state.model, params=params)]
+    answers = ask_all(state.model, params=params, enterprise=enterprise)
+    return [a.with_caveats(caveats).to_dict() for a in answers]
 
 
 @router.get(
@@ -172,14 +183,46 @@ def all_questions(state: State, params: QuestionParameters) -> list[dict[str, An
     responses=problems(400, 404),
 )
 def one_question(
-    state: State, number: QuestionNumber, params: QuestionParameters
+    state: State,
+    number: QuestionNumber,
+    params: QuestionParameters,
+    enterprise: EnterpriseName = None,
 ) -> dict[str, Any]:
-    return ask(state.model, number, params=params).with_caveats(state.caveats()).to_dict()
+    answer = ask(state.model, number, params=params, enterprise=enterprise)
+    return answer.with_caveats(state.caveats()).to_dict()
 
 
-@router.get("/silos", tags=["analysis"], summary="Find the silos of the business model")
-def silos(state: State) -> dict[str, Any]:
-    return find_silos(state.model).with_caveats(state.caveats()).to_dict()
+@router.get(
+    "/silos",
+    tags=["analysis"],
+    summary="Find the silos of the business model",
+    responses=problems(400, 404),
+)
+def silos(state: State, enterprise: EnterpriseName = None) -> dict[str, Any]:
+    analysis = find_silos(state.model, enterprise=enterprise)
+    return analysis.with_caveats(state.caveats()).to_dict()
+
+
+@router.get(
+    "/enterprises",
+    tags=["analysis"],
+    summary="The enterprises of the model, each answered on its own",
+)
+def list_enterprises(state: State) -> list[dict[str, Any]]:
+    placed = portfolio.placement(state.model)
+    counts: dict[str, int] = {e: 0 for e in placed.enterprises}
+    for element in placed.elements:
+        for owner in placed.of.get(element, ()):
+            counts[owner] = counts.get(owner, 0) + 1
+    return [
+        {
+            **e.to_dict(),
+            "elements": counts.get(e.iri) if placed.several else None,
+            "questions": "/questions?enterprise=" + quote(e.iri, safe=""),
+            "silos": "/silos?enterprise=" + quote(e.iri, safe=""),
+        }
+        for e in portfolio.enterprises(state.model)
+    ]
 
 
 @router.get("/validation", tags=["analysis"], summary="Validate the model against its shapes")
