@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from kg.answers import Answer
     from kg.pictures import Picture
     from kg.questions import Parameters
+    from kg.report import Report
     from kg.silos import SiloParameters
 
 __all__ = ["main"]
@@ -660,13 +661,7 @@ def _report(args: argparse.Namespace) -> int:
     if report.model.as_of is not None:
         about += f" as of {report.model.as_of.isoformat()}"
     lines = [f"Report on {about}:", *(f"  {path}" for path in written.values()), ""]
-    answers = list(report.answers)
-    silo = report.silo_answer()
-    width = max((len(a.short_name) for a in answers), default=0)
-    for answer in answers:
-        lines.append(f"Q{answer.number:<3}{_verdict_line(answer, width)}")
-    if silo is not None:
-        lines.append(f"{'':4}{_verdict_line(silo, width, name='Silos')}")
+    lines += _verdict_lines(report)
     lines.append("")
     lines.append(report.validation.to_text().splitlines()[0])
     sys.stdout.write("\n".join(lines) + "\n")
@@ -698,16 +693,20 @@ def _portfolio(
     lines = [f"Portfolio of {len(book.reports)} enterprises:", f"  {written['html']}"]
     for report, folder in zip(book.reports, book.folders(), strict=True):
         about = report.model.enterprise or report.model.enterprise_iri or "the enterprise"
-        lines += ["", f"{about}: {written[folder + '/html']}"]
-        width = max((len(a.short_name) for a in report.answers), default=0)
-        for answer in report.answers:
-            lines.append(f"Q{answer.number:<3}{_verdict_line(answer, width)}")
-        silo = report.silo_answer()
-        if silo is not None:
-            lines.append(f"{'':4}{_verdict_line(silo, width, name='Silos')}")
+        lines += ["", f"{about}: {written[folder + '/html']}", *_verdict_lines(report)]
     lines += ["", book.validation.to_text().splitlines()[0]]
     sys.stdout.write("\n".join(lines) + "\n")
     return _exit_for(book.validation, args)
+
+
+def _verdict_lines(report: Report) -> list[str]:
+    """One line per question of a report, and one for its silos."""
+    width = max((len(a.short_name) for a in report.answers), default=0)
+    lines = [f"Q{a.number:<3}{_verdict_line(a, width)}" for a in report.answers]
+    silo = report.silo_answer()
+    if silo is not None:
+        lines.append(f"{'':4}{_verdict_line(silo, width, name='Silos')}")
+    return lines
 
 
 def _verdict_line(answer: Answer, width: int, *, name: str | None = None) -> str:

@@ -185,8 +185,13 @@ def plans(
     ``owners`` maps a node to the enterprises it belongs to (:attr:`kg.portfolio.Placement.of`);
     without it every amount belongs to every enterprise, which is right for a model of one.
     """
-    amounts = _amounts(model)
-    rates = _rates(model)
+    known = [row["currency"] for row in _rows(model, _CURRENCIES)]
+    if len(known) < 2:
+        # One currency at most (the usual case): nothing to convert, so the amounts and rates
+        # are not read at all.
+        amounts, rates, only = [], [], tuple(c for c in known if c)
+    else:
+        amounts, rates, only = _amounts(model), _rates(model), ()
     reporting: dict[str, str | None] = {}
     goals: dict[str, set[str]] = defaultdict(set)
     for row in _rows(model, _ENTERPRISES):
@@ -198,7 +203,7 @@ def plans(
         if row["goalCurrency"]:
             goals[company].add(row["goalCurrency"])
     if not reporting:
-        return [_plan(None, None, set(), amounts, rates)]
+        return [_plan(None, None, set(), amounts, rates, only)]
     found = []
     for company in sorted(reporting):
         mine = [
@@ -206,7 +211,7 @@ def plans(
             for a in amounts
             if owners is None or company in owners.get(a.thing, frozenset({company}))
         ]
-        found.append(_plan(company, reporting[company], goals[company], mine, rates))
+        found.append(_plan(company, reporting[company], goals[company], mine, rates, only))
     return found
 
 
@@ -221,8 +226,10 @@ def _plan(
     goal_currencies: set[str],
     amounts: list[Amount],
     rates: list[Rate],
+    only: tuple[str, ...] = (),
 ) -> Plan:
-    currencies = tuple(sorted({a.currency for a in amounts}))
+    """``only`` is the model's one currency, when it has one and ``amounts`` were not read."""
+    currencies = only or tuple(sorted({a.currency for a in amounts}))
     if named:
         reporting, reason = named, "its reporting currency"
     elif len(goal_currencies) == 1:
@@ -285,10 +292,6 @@ def converted(model: KnowledgeGraph, enterprise: str | None = None) -> Conversio
     currency changed, and each amount without one is removed, so that no sum adds unlike
     currencies; :attr:`Conversion.notes` says what was done.
     """
-    currencies = [row["currency"] for row in _rows(model, _CURRENCIES)]
-    if len(currencies) < 2:
-        # One currency (the usual case): nothing to convert, and no need to read every amount.
-        return Conversion(model, Plan(None, currencies[0] if currencies else None, "the only one"))
     found = plan(model)
     if not found.mixed:
         return Conversion(model, found)

@@ -330,24 +330,22 @@ def build_report(
 
     params = params if params is not None else Parameters()
     say = progress or (lambda line: None)
-    chosen = portfolio.resolve(model, enterprise)
-    scope = portfolio.scoped(model, chosen)
-    description = describe_model(scope, paths=paths)
+    # The enterprise's view (its amounts in its reporting currency) is made once, and the
+    # answers, the silos and the pictures all read it.
+    scope = portfolio.view(model, enterprise)
+    description = describe_model(scope.model, paths=paths)
     if validation is None:
         say(f"Validating {description.triples:,} triples against the shapes")
         validation = validate(model)
-    said = caveats(model, validation)
+    said = (*scope.notes, *caveats(model, validation))
     say("Answering the ten strategic questions")
-    answers = [
-        a.with_caveats(said)
-        for a in ask_all(model, params=params, progress=progress, enterprise=chosen)
-    ]
+    answers = [a.with_caveats(said) for a in ask_all(scope.model, params=params, progress=progress)]
     say("Finding silos")
-    silos = find_silos(model, params=silo_params, enterprise=chosen).with_caveats(said)
+    silos = find_silos(scope.model, params=silo_params).with_caveats(said)
     drawn: dict[str, tuple[Picture, ...]] = {}
     if pictures:
         say("Drawing the pictures")
-        drawn = report_pictures(scope, answers, silos, max_nodes=picture_max_nodes)
+        drawn = report_pictures(scope.model, answers, silos, max_nodes=picture_max_nodes)
     name = description.enterprise or "the enterprise"
     return Report(
         title=title or f"{name}: the ten strategic questions and silos",

@@ -280,7 +280,7 @@ def _validate_pyshacl(
     assert isinstance(report_graph, rdflib.Graph)
     names = _namespaces(data, shapes)
     _add_unknown_terms(report_graph, unknown_terms(data, focus_nodes=focus), names)
-    focus = _add_placement(report_graph, data, placed, focus)
+    focus = _add_portfolio(report_graph, data, placed, focus)
     return _report(report_graph, names, _Labels.of_graph(data), shapes, len(data), focus)
 
 
@@ -307,7 +307,7 @@ def _validate_sparql(
         names = _namespaces(prefixes, shapes)
     unknown = unknown_terms(store, focus_nodes=focus)
     _add_unknown_terms(report_graph, unknown, names)
-    focus = _add_placement(report_graph, store, placed, focus)
+    focus = _add_portfolio(report_graph, store, placed, focus)
     nodes: set[Node] = {use.subject for term in unknown for use in term.uses}
     for result in results:
         nodes.add(result.focus)
@@ -359,13 +359,14 @@ _CLOSED_COMPONENT = BMSH.ClosedVocabularyConstraintComponent
 _PLACEMENT_COMPONENT = BMSH.EnterprisePlacementConstraintComponent
 
 
-def _add_placement(
+def _add_portfolio(
     report: rdflib.Graph,
     model: KnowledgeGraph | rdflib.Graph,
     placed: portfolio.Placement | None,
     focus: list[URIRef] | None,
 ) -> list[URIRef] | None:
-    """In a model of several enterprises, what cannot be placed in one (see kg.portfolio).
+    """Amounts that cannot be brought to one currency (kg.money), and in a model of several
+    enterprises, what cannot be placed in one (kg.portfolio).
 
     Returns the focus nodes to report on: those given, and with a placement given by the
     caller, the nodes of its unplaced elements and crossings.
