@@ -62,7 +62,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from kg import portfolio
+from kg import money, portfolio
 from kg.answers import preferred_label
 from kg.errors import NotFoundError, WriteRejectedError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph
@@ -860,6 +860,7 @@ def validate_nodes(
     remove: Iterable[ox.Quad] = (),
     add: Iterable[ox.Quad] = (),
     engine: Engine = "sparql",
+    money_of: Iterable[ox.Quad] | None = None,
 ) -> ValidationReport:
     """Validate ``nodes`` as they would be after a write, on their neighbourhood only.
 
@@ -871,18 +872,28 @@ def validate_nodes(
 
     In a model of several enterprises, where each element belongs is worked out on the whole
     model as it would be after the write (:func:`kg.portfolio.placement`), which reads all of
-    its links; its unplaced elements and crossings are reported whatever ``nodes`` are.
+    its links; its unplaced elements and crossings are reported whatever ``nodes`` are. So is
+    how each enterprise's amounts come to one currency (:func:`kg.money.plans`), when the write
+    touches money, exchange rates, goals or, in a model of several, any link: its amounts that
+    cannot be converted are reported whatever ``nodes`` are. ``money_of`` are the statements
+    that decide whether money is checked (the write's by default): :func:`check_write` passes
+    the write's when it validates the nodes as they are, to compare like with like.
     """
     nodes = set(nodes)
     focus = [rdflib.URIRef(node.value) for node in nodes if isinstance(node, ox.NamedNode)]
     remove, add = list(remove), list(add)
-    # Where elements belong needs the whole model, which the neighbourhood is not.
+    # Where elements belong, and the currencies of their enterprises, need the whole model,
+    # which the neighbourhood is not.
     placed = portfolio.placement(model, add=add, remove=remove)
+    plans: list[money.Plan] = []
+    deciding = (*add, *remove) if money_of is None else tuple(money_of)
+    if placed.several or any(_touches_money(q) for q in deciding):
+        plans = money.plans(model, placed.of if placed.several else None, add=add, remove=remove)
     if engine != "sparql":
         data = neighbourhood(model, nodes, remove=remove, add=add)
         for triple in ontology_graph():
             data.add(triple)
-        return validate(data, focus_nodes=focus, engine=engine, placed=placed)
+        return validate(data, focus_nodes=focus, engine=engine, placed=placed, plans=plans)
     triples = _neighbourhood(model, nodes, remove, add)
     store = _scratch_store()
     scratch = KnowledgeGraph(backend=store)
@@ -891,9 +902,26 @@ def validate_nodes(
     store.extend(ox.Quad(t.subject, t.predicate, t.object, _NEIGHBOURHOOD) for t in triples)
     try:
         # Only the touched nodes are validated; the rest of the neighbourhood is context.
-        return validate(scratch, focus_nodes=focus, engine="sparql", placed=placed)
+        return validate(scratch, focus_nodes=focus, engine="sparql", placed=placed, plans=plans)
     finally:
         store.remove_graph(_NEIGHBOURHOOD)
+
+
+_MONEY_TERMS = frozenset(
+    str(BM[name])
+    for name in (
+        *("currency", "amount", "targetRevenue", "plannedValue", "actualValue"),
+        *("reportingCurrency", "fromCurrency", "toCurrency", "rate", "rateDate", "goalFor"),
+        *("ExchangeRate", "Enterprise"),
+    )
+)
+
+
+def _touches_money(quad: ox.Quad) -> bool:
+    """Whether a statement can change a plan of :func:`kg.money.plans`."""
+    return quad.predicate.value in _MONEY_TERMS or (
+        isinstance(quad.object, ox.NamedNode) and quad.object.value in _MONEY_TERMS
+    )
 
 
 _NEIGHBOURHOOD = ox.NamedNode("urn:bmkg:neighbourhood")
@@ -938,7 +966,8 @@ def check_write(
     after = validate_nodes(model, focus, remove=remove, add=add, engine=engine)
     if after.conforms:
         return ValidationReport(results=(), graph=after.graph, triples=after.triples)
-    before = {_identity(r) for r in validate_nodes(model, focus, engine=engine).results}
+    as_is = validate_nodes(model, focus, engine=engine, money_of=(*add, *remove))
+    before = {_identity(r) for r in as_is.results}
     added = tuple(
         r for r in after.results if r.severity is Severity.VIOLATION and _identity(r) not in before
     )

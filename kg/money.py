@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
@@ -68,18 +69,22 @@ SELECT ?rate ?from ?to ?value ?date ?source WHERE {
 }
 """
 _ENTERPRISES = """
-SELECT ?enterprise ?reporting ?goalCurrency WHERE {
+SELECT ?enterprise ?reporting WHERE {
   ?enterprise a bm:Enterprise .
   OPTIONAL {
     ?enterprise bm:reportingCurrency ?reporting
     FILTER (isLITERAL(?reporting) && REGEX(STR(?reporting), "^[A-Z]{3}$"))
   }
-  OPTIONAL {
-    ?goal bm:goalFor ?enterprise ; bm:targetRevenue ?target ; bm:currency ?goalCurrency
-    FILTER (isLITERAL(?goalCurrency) && REGEX(STR(?goalCurrency), "^[A-Z]{3}$"))
-  }
 }
 """
+_GOALS = """
+SELECT ?goal ?enterprise ?goalCurrency WHERE {
+  ?goal bm:goalFor ?enterprise ; bm:targetRevenue ?target ; bm:currency ?goalCurrency
+  FILTER (isLITERAL(?goalCurrency) && REGEX(STR(?goalCurrency), "^[A-Z]{3}$"))
+}
+"""
+# Each query above reads only the statements of the node its first variable names, so a write's
+# effect is found by running it again on the nodes the write touches (see _Rows).
 GUESSED = "the currency of most of its amounts, as no reporting currency is named"
 _NAMESPACES = {
     "bm": rdflib.Namespace(_BM),
@@ -178,30 +183,36 @@ class Plan:
 
 
 def plans(
-    model: KnowledgeGraph | rdflib.Graph, owners: Mapping[str, frozenset[str]] | None = None
+    model: KnowledgeGraph | rdflib.Graph,
+    owners: Mapping[str, frozenset[str]] | None = None,
+    *,
+    add: Iterable[Statement] = (),
+    remove: Iterable[Statement] = (),
 ) -> list[Plan]:
     """One :class:`Plan` per enterprise of ``model`` (one for the whole model without one).
 
     ``owners`` maps a node to the enterprises it belongs to (:attr:`kg.portfolio.Placement.of`);
     without it every amount belongs to every enterprise, which is right for a model of one.
+    ``add`` and ``remove`` are the statements of a write not made yet: the plans are then those
+    of the model as it would be after it.
     """
-    known = [row["currency"] for row in _rows(model, _CURRENCIES)]
+    rows = _Rows(model, add, remove)
+    known = {row["currency"] for row in rows.all(_CURRENCIES)} | rows.added_currencies
     if len(known) < 2:
         # One currency at most (the usual case): nothing to convert, so the amounts and rates
         # are not read at all.
         amounts, rates, only = [], [], tuple(c for c in known if c)
     else:
-        amounts, rates, only = _amounts(model), _rates(model), ()
+        amounts, rates, only = _amounts(rows), _rates(rows), ()
     reporting: dict[str, str | None] = {}
-    goals: dict[str, set[str]] = defaultdict(set)
-    for row in _rows(model, _ENTERPRISES):
+    for row in rows.of(_ENTERPRISES, "enterprise"):
         company = row["enterprise"]
         assert company is not None
-        reporting.setdefault(company, None)
-        if row["reporting"]:
-            reporting[company] = row["reporting"]
-        if row["goalCurrency"]:
-            goals[company].add(row["goalCurrency"])
+        reporting[company] = reporting.get(company) or row["reporting"]
+    goals: dict[str, set[str]] = defaultdict(set)
+    for row in rows.of(_GOALS, "goal"):
+        if row["enterprise"] in reporting and row["goalCurrency"]:
+            goals[row["enterprise"]].add(row["goalCurrency"])
     if not reporting:
         return [_plan(None, None, set(), amounts, rates, only)]
     found = []
@@ -323,9 +334,9 @@ def converted(model: KnowledgeGraph, enterprise: str | None = None) -> Conversio
 # --------------------------------------------------------------------------------------------
 
 
-def _amounts(model: KnowledgeGraph | rdflib.Graph) -> list[Amount]:
+def _amounts(rows: _Rows) -> list[Amount]:
     found: dict[tuple[str, str], Amount] = {}
-    for row in _rows(model, _AMOUNTS):
+    for row in rows.of(_AMOUNTS, "thing"):
         thing, prop, value, currency = row["thing"], row["property"], row["value"], row["currency"]
         assert thing and prop and currency is not None
         try:
@@ -337,9 +348,9 @@ def _amounts(model: KnowledgeGraph | rdflib.Graph) -> list[Amount]:
     return sorted(found.values(), key=lambda a: (a.thing, a.property))
 
 
-def _rates(model: KnowledgeGraph | rdflib.Graph) -> list[Rate]:
+def _rates(rows: _Rows) -> list[Rate]:
     found = []
-    for row in _rows(model, _RATES):
+    for row in rows.of(_RATES, "rate"):
         try:
             factor = Decimal(row["value"] or "")
         except InvalidOperation:
@@ -351,7 +362,60 @@ def _rates(model: KnowledgeGraph | rdflib.Graph) -> list[Rate]:
     return found
 
 
-def _rows(model: KnowledgeGraph | rdflib.Graph, sparql: str) -> Iterable[dict[str, str | None]]:
+Statement = ox.Quad | ox.Triple
+Row = dict[str, str | None]
+
+
+class _Rows:
+    """The rows of the queries above, in the model as it is or as a write would leave it.
+
+    The rows of the nodes a write touches come from a small store holding their statements
+    after the write; every other row comes from the model.
+    """
+
+    def __init__(
+        self,
+        model: KnowledgeGraph | rdflib.Graph,
+        add: Iterable[Statement],
+        remove: Iterable[Statement],
+    ) -> None:
+        self.model = model
+        add, remove = list(add), list(remove)
+        self.touched = {_text(q.subject) for q in (*add, *remove)}
+        self.added_currencies = {
+            q.object.value
+            for q in add
+            if q.predicate.value == _BM + "currency" and isinstance(q.object, ox.Literal)
+        }
+        self.after: KnowledgeGraph | None = None
+        if self.touched:
+            assert isinstance(model, KnowledgeGraph), "a write is checked on a KnowledgeGraph"
+            gone = {(q.subject, q.predicate, q.object) for q in remove}
+            kept: set[tuple[Any, Any, Any]] = set()
+            subjects = {q.subject for q in (*add, *remove)}
+            for subject in (s for s in subjects if isinstance(s, ox.NamedNode | ox.BlankNode)):
+                for quad in model.store.quads_for_pattern(subject, None, None, None):
+                    kept.add((quad.subject, quad.predicate, quad.object))
+            kept = (kept - gone) | {(q.subject, q.predicate, q.object) for q in add}
+            self.after = KnowledgeGraph()
+            self.after.store.extend(ox.Quad(s, p, o, _AFTER) for s, p, o in kept)
+
+    def all(self, sparql: str) -> list[Row]:
+        """The rows of the model as it is (for a query no write can make rows of)."""
+        return list(_rows(self.model, sparql))
+
+    def of(self, sparql: str, key: str) -> list[Row]:
+        """The rows of a query whose ``key`` variable names the node they are read from."""
+        found = [r for r in _rows(self.model, sparql) if r[key] not in self.touched]
+        if self.after is not None:
+            found += _rows(self.after, sparql)
+        return found
+
+
+_AFTER = ox.NamedNode("urn:bmkg:after-write")
+
+
+def _rows(model: KnowledgeGraph | rdflib.Graph, sparql: str) -> Iterable[Row]:
     if isinstance(model, rdflib.Graph):
         result = model.query(sparql, initNs=_NAMESPACES)
         names = [str(v) for v in result.vars or ()]

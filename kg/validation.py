@@ -9,7 +9,6 @@ Warnings (an incomplete but legal model) and infos are reported and counted, but
 conformance.
 
 >>> import rdflib
-import rdflib.collection
 >>> from kg.validation import validate
 >>> report = validate(rdflib.Graph())
 >>> report.conforms, report.counts()
@@ -21,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -32,6 +31,7 @@ from typing import Literal as OneOf
 import pyoxigraph as ox
 import pyshacl
 import rdflib
+import rdflib.collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
 from rdflib.term import BNode, Literal, Node, URIRef
 
@@ -188,6 +188,7 @@ def validate(
     focus_nodes: Iterable[URIRef] | None = None,
     engine: Engine = "auto",
     placed: portfolio.Placement | None = None,
+    plans: Sequence[money.Plan] | None = None,
 ) -> ValidationReport:
     """Validate a model against the project's SHACL shapes (or others).
 
@@ -213,6 +214,11 @@ def validate(
         worked out from the model by default. A caller validating part of a model (a write's
         neighbourhood) passes that of the whole model: its unplaced elements and crossings are
         then reported whatever the focus nodes.
+    plans
+        How each enterprise's amounts come to one currency (:func:`kg.money.plans`), worked out
+        from the model by default; a caller validating part of a model passes those of the
+        whole model (an empty sequence when its change cannot alter them). Their amounts that
+        cannot be converted are then reported whatever the focus nodes.
 
     Returns
     -------
@@ -242,8 +248,8 @@ def validate(
                 raise
     if compiled is None:
         data = model.to_rdflib() if isinstance(model, KnowledgeGraph) else model
-        return _validate_pyshacl(_with_ontology(data), shapes_graph_, focus, placed)
-    return _validate_sparql(model, compiled, shapes_graph_, focus, placed)
+        return _validate_pyshacl(_with_ontology(data), shapes_graph_, focus, placed, plans)
+    return _validate_sparql(model, compiled, shapes_graph_, focus, placed, plans)
 
 
 def _with_ontology(data: rdflib.Graph) -> rdflib.Graph:
@@ -264,6 +270,7 @@ def _validate_pyshacl(
     shapes: rdflib.Graph,
     focus: list[URIRef] | None,
     placed: portfolio.Placement | None,
+    plans: Sequence[money.Plan] | None,
 ) -> ValidationReport:
     try:
         _, report_graph, _ = pyshacl.validate(
@@ -280,7 +287,7 @@ def _validate_pyshacl(
     assert isinstance(report_graph, rdflib.Graph)
     names = _namespaces(data, shapes)
     _add_unknown_terms(report_graph, unknown_terms(data, focus_nodes=focus), names)
-    focus = _add_portfolio(report_graph, data, placed, focus)
+    focus = _add_portfolio(report_graph, data, placed, focus, plans)
     return _report(report_graph, names, _Labels.of_graph(data), shapes, len(data), focus)
 
 
@@ -290,6 +297,7 @@ def _validate_sparql(
     shapes: rdflib.Graph,
     focus: list[URIRef] | None,
     placed: portfolio.Placement | None,
+    plans: Sequence[money.Plan] | None,
 ) -> ValidationReport:
     names: NamespaceManager | None = None
     if isinstance(model, KnowledgeGraph) and _holds_ontology(model):
@@ -307,7 +315,7 @@ def _validate_sparql(
         names = _namespaces(prefixes, shapes)
     unknown = unknown_terms(store, focus_nodes=focus)
     _add_unknown_terms(report_graph, unknown, names)
-    focus = _add_portfolio(report_graph, store, placed, focus)
+    focus = _add_portfolio(report_graph, store, placed, focus, plans)
     nodes: set[Node] = {use.subject for term in unknown for use in term.uses}
     for result in results:
         nodes.add(result.focus)
@@ -364,16 +372,22 @@ def _add_portfolio(
     model: KnowledgeGraph | rdflib.Graph,
     placed: portfolio.Placement | None,
     focus: list[URIRef] | None,
+    plans: Sequence[money.Plan] | None = None,
 ) -> list[URIRef] | None:
     """Amounts that cannot be brought to one currency (kg.money), and in a model of several
     enterprises, what cannot be placed in one (kg.portfolio).
 
-    Returns the focus nodes to report on: those given, and with a placement given by the
-    caller, the nodes of its unplaced elements and crossings.
+    Returns the focus nodes to report on: those given, and with a placement or plans given by
+    the caller, the nodes of its unplaced elements and crossings and of its amounts that
+    cannot be converted.
     """
-    given = placed is not None
+    given, plans_given = placed is not None, plans is not None
     placed = placed if placed is not None else portfolio.placement(model)
-    _add_money(report, model, placed)
+    if plans is None:
+        plans = money.plans(model, placed.of if placed.several else None)
+    about = _add_money(report, plans)
+    if plans_given and focus is not None:
+        focus = [*focus, *(n for n in map(portfolio.node, about) if isinstance(n, URIRef))]
     if not placed.several:
         return focus
     if given and focus is not None:
@@ -433,11 +447,12 @@ def _iso_codes() -> frozenset[str]:
     return frozenset(str(c) for c in rdflib.collection.Collection(graph, BMSH.Iso4217Codes))
 
 
-def _add_money(
-    report: rdflib.Graph, model: KnowledgeGraph | rdflib.Graph, placed: portfolio.Placement
-) -> None:
-    """Amounts that cannot be brought to their enterprise's reporting currency (kg.money)."""
-    plans = money.plans(model, placed.of if placed.several else None)
+def _add_money(report: rdflib.Graph, plans: Sequence[money.Plan]) -> list[str]:
+    """Amounts that cannot be brought to their enterprise's reporting currency (kg.money).
+
+    Returns the nodes the results are about.
+    """
+    about: list[str] = []
     for plan in plans:
         if not plan.mixed:
             continue
@@ -446,6 +461,8 @@ def _add_money(
             if plan.enterprise
             else ("the model's reporting currency")
         )
+        if plan.reason == money.GUESSED and plan.enterprise:
+            about.append(plan.enterprise)
         if plan.reason == money.GUESSED:
             _add_result(
                 report,
@@ -465,6 +482,7 @@ def _add_money(
         for amount in plan.unconvertible:
             if amount.currency not in _iso_codes():
                 continue  # not a currency: bmsh:CurrencyIsIso and CurrencyIsKnown report it
+            about.append(amount.thing)
             _add_result(
                 report,
                 focus=portfolio.node(amount.thing),
@@ -480,6 +498,7 @@ def _add_money(
                     f"{plan.reporting}."
                 ),
             )
+    return about
 
 
 def _add_result(

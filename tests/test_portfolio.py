@@ -355,3 +355,31 @@ def test_the_api_answers_one_enterprise_at_a_time() -> None:
             "/pictures/questions/8?enterprise=" + quote("https://example.org/fjord/fjord")
         )
         assert page.status_code == 200 and "Fjord" in page.text
+
+
+def test_a_write_of_an_amount_in_a_currency_with_no_rate_is_refused() -> None:
+    def amount(currency: str) -> list[ox.Quad]:
+        graph = ox.NamedNode("urn:x-write")
+        thing = ox.NamedNode("https://example.org/alpina/cost-extra")
+        return [
+            ox.Quad(thing, ox.NamedNode(BM + p), o, graph)
+            for p, o in (
+                ("amount", ox.Literal("1000.00", datatype=ox.NamedNode(XSD_DECIMAL))),
+                ("currency", ox.Literal(currency)),
+            )
+        ]
+
+    with kg.open_model(TELCO) as model:
+        refused = check_write(model, add=amount("JPY"))
+        assert [r.component for r in refused.results] == ["CurrencyConversionConstraintComponent"]
+        assert check_write(model, add=amount("CHF")).conforms
+        # An amount that already could not be converted is not held against a later write.
+        old = ox.NamedNode("https://example.org/alpina/cost-old")
+        model.store.extend(
+            ox.Quad(old, q.predicate, q.object, ox.NamedNode("urn:x-old")) for q in amount("JPY")
+        )
+        assert check_write(model, add=amount("CHF")).conforms
+        assert len(check_write(model, add=amount("EUR")).results) == 1
+
+
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
