@@ -66,6 +66,7 @@ __all__ = [
     "QueryResults",
     "RDF_FORMATS",
     "StoreBackend",
+    "parse_file",
     "rdf_files",
     "rdflib_term",
 ]
@@ -464,7 +465,7 @@ class KnowledgeGraph:
         for file in files:
             file_graph = target if target is not None else ox.NamedNode(file.resolve().as_uri())
             targets[file_graph.value] = None
-            parsed, file_prefixes = _parse_file(file)
+            parsed, file_prefixes = parse_file(file)
             prefixes.update(file_prefixes)
             for quad in parsed:
                 name = quad.graph_name
@@ -914,7 +915,11 @@ class KnowledgeGraph:
                 raise StoreError(f"cannot flush store: {exc}", path=self._path) from exc
 
 
-def _parse_file(path: Path) -> tuple[list[ox.Quad], dict[str, str]]:
+def parse_file(path: Path) -> tuple[list[ox.Quad], dict[str, str]]:
+    """Every statement of an RDF file as written (blank nodes renamed), and its prefixes.
+
+    Raises the errors :meth:`KnowledgeGraph.load` names for a file that cannot be read.
+    """
     rdf_format = RDF_FORMATS[path.suffix.lower()]
     try:
         if rdf_format == ox.RdfFormat.RDF_XML:

@@ -21,28 +21,31 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeAlias
 from typing import Literal as OneOf
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pyoxigraph as ox
 import pyshacl
 import rdflib
 import rdflib.collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, NamespaceManager
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD, NamespaceManager
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg import money, portfolio
 from kg.answers import preferred_label
 from kg.closedvocab import UnknownTerm, unknown_terms
-from kg.errors import ShapesError, UnsupportedShapesError
+from kg.errors import KGError, ShapesError, UnsupportedShapesError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph, shapes_path
 from kg.rdflibstore import ox_term
 from kg.shacl import CompiledShapes, compile_shapes, run_shapes
-from kg.store import KnowledgeGraph, rdflib_term
+from kg.store import REPEATS, KnowledgeGraph, parse_file, rdflib_term
 from kg.vocab import BM, BMSH
 
 __all__ = [
@@ -91,6 +94,9 @@ class ValidationResult:
     message: str
     shape: str
     component: str
+    source: str | None = None
+    """The file that states the value, for a value shown as written there (``-1200000.00``,
+    where the store keeps the number as ``-1200000``)."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,8 @@ class ValidationReport:
                     node = _named(member.focus_label, member.focus_node)
                     if member.value is not None and member.value != member.focus_node:
                         node += f": value {_named(member.value_label, _shown(member.value))}"
+                        if member.source:
+                            node += f" in {_relative(member.source)}"
                     lines.append(f"    - {node}")
         return "\n".join(lines) + "\n"
 
@@ -248,7 +256,8 @@ def validate(
                 raise
     if compiled is None:
         data = model.to_rdflib() if isinstance(model, KnowledgeGraph) else model
-        return _validate_pyshacl(_with_ontology(data), shapes_graph_, focus, placed, plans)
+        origin = model if isinstance(model, KnowledgeGraph) else None
+        return _validate_pyshacl(_with_ontology(data), shapes_graph_, focus, placed, plans, origin)
     return _validate_sparql(model, compiled, shapes_graph_, focus, placed, plans)
 
 
@@ -271,6 +280,7 @@ def _validate_pyshacl(
     focus: list[URIRef] | None,
     placed: portfolio.Placement | None,
     plans: Sequence[money.Plan] | None,
+    origin: KnowledgeGraph | None,
 ) -> ValidationReport:
     try:
         _, report_graph, _ = pyshacl.validate(
@@ -288,7 +298,8 @@ def _validate_pyshacl(
     names = _namespaces(data, shapes)
     _add_unknown_terms(report_graph, unknown_terms(data, focus_nodes=focus), names)
     focus = _add_portfolio(report_graph, data, placed, focus, plans)
-    return _report(report_graph, names, _Labels.of_graph(data), shapes, len(data), focus)
+    labels = _Labels.of_graph(data)
+    return _report(report_graph, names, labels, shapes, len(data), focus, origin)
 
 
 def _validate_sparql(
@@ -333,7 +344,8 @@ def _validate_sparql(
         for said in report_graph.objects(placed_result, SH.resultMessage):
             nodes.update(URIRef(iri) for iri in _IRI_IN_TEXT.findall(str(said)))
     labels = _Labels.of_model(store, nodes)
-    return _report(report_graph, names, labels, shapes, triples, focus)
+    origin = model if isinstance(model, KnowledgeGraph) else None
+    return _report(report_graph, names, labels, shapes, triples, focus, origin)
 
 
 def _add_unknown_terms(
@@ -608,17 +620,35 @@ def _report(
     shapes: rdflib.Graph,
     triples: int,
     only: Iterable[URIRef] | None = None,
+    origin: KnowledgeGraph | None = None,
 ) -> ValidationReport:
-    """The results of a report graph, named for the architect (only those about ``only``)."""
+    """The results of a report graph, named for the architect (only those about ``only``).
+
+    Values the store keeps in a canonical form are shown as ``origin``'s files write them.
+    """
     wanted = None if only is None else set(only)
+    nodes = [
+        node
+        for node in report.subjects(RDF.type, SH.ValidationResult)
+        if wanted is None or report.value(node, SH.focusNode) in wanted
+    ]
+    written = _as_written(
+        origin,
+        {
+            (report.value(node, SH.focusNode), report.value(node, SH.resultPath), value)
+            for node in nodes
+            if isinstance(value := report.value(node, SH.value), Literal)
+        },
+    )
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    for node in nodes:
         focus = report.value(node, SH.focusNode)
-        if wanted is not None and focus not in wanted:
-            continue
         value = report.value(node, SH.value)
         path = report.value(node, SH.resultPath)
-        source = report.value(node, SH.sourceShape)
+        source = None
+        if isinstance(value, Literal) and (focus, path, value) in written:
+            value, source = written[(focus, path, value)]
+        shape = report.value(node, SH.sourceShape)
         severity_iri = report.value(node, SH.resultSeverity)
         component = report.value(node, SH.sourceConstraintComponent)
         messages = [m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)]
@@ -632,13 +662,84 @@ def _report(
                 value=_term(value, names) if value is not None else None,
                 value_label=labels.get(value),
                 message=labels.humanise(message, names),
-                shape=_shape_name(source, shapes, names),
+                shape=_shape_name(shape, shapes, names),
                 component=_local_name(component),
+                source=source,
             )
         )
     order = {s: i for i, s in enumerate(Severity)}
     results.sort(key=lambda r: (order[r.severity], r.shape, r.message, r.focus_node))
     return ValidationReport(results=tuple(results), graph=report, triples=triples)
+
+
+# Values are looked up as written in source files up to this size in all; beyond it (a model of
+# millions of statements) they are shown as the store keeps them.
+_WRITTEN_BUDGET = 64 * 1024 * 1024
+
+_Stated: TypeAlias = tuple[Node | None, Node | None, Literal]
+
+
+def _as_written(
+    origin: KnowledgeGraph | None, stated: set[_Stated]
+) -> dict[_Stated, tuple[Literal, str]]:
+    """Each typed value as its file writes it (``-1200000.00``), with that file's path.
+
+    The store keeps a valid number, date or truth value in canonical form (``-1200000``); the
+    files loaded into it say what the modeller wrote. A statement in several files is shown as
+    the file that states it first (not as one holding a repeat) writes it.
+    """
+    if origin is None or not isinstance(origin.store, ox.Store):
+        return {}
+    files: dict[tuple[bool, str], set[_Stated]] = defaultdict(set)
+    for key in stated:
+        subject, predicate, value = key
+        if not (isinstance(subject, URIRef) and isinstance(predicate, URIRef)):
+            continue
+        if value.datatype is None or value.datatype == XSD.string or value.value is None:
+            continue  # text and ill-typed values are kept exactly as written
+        for quad in origin.store.quads_for_pattern(
+            ox.NamedNode(subject), ox.NamedNode(predicate), ox_term(value), None
+        ):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode):
+                repeat = graph.value.startswith(REPEATS)
+                name = graph.value.removeprefix(REPEATS)
+                if name.startswith("file:"):
+                    files[(repeat, name)].add(key)
+    found: dict[_Stated, tuple[Literal, str]] = {}
+    budget = _WRITTEN_BUDGET
+    for (_, name), keys in sorted(files.items()):
+        keys -= found.keys()
+        path = Path(url2pathname(urlparse(name).path))
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        if not keys or size > budget or path.resolve().as_uri() != name:
+            continue
+        budget -= size
+        by_statement: dict[tuple[str, str], list[_Stated]] = defaultdict(list)
+        for key in keys:
+            by_statement[(str(key[0]), str(key[1]))].append(key)
+        try:
+            quads, _ = parse_file(path)
+        except KGError:
+            continue  # changed on disk since it was loaded: shown as the store keeps it
+        for quad in quads:
+            said = quad.subject
+            if not (isinstance(quad.object, ox.Literal) and isinstance(said, ox.NamedNode)):
+                continue
+            as_written = rdflib_term(quad.object)
+            assert isinstance(as_written, Literal)
+            if as_written.value is None:
+                continue  # an ill-typed value in the file is another statement
+            for known in by_statement.get((said.value, quad.predicate.value), ()):
+                if as_written.datatype != known[2].datatype:
+                    continue
+                with suppress(TypeError):  # rdflib cannot compare some value types
+                    if as_written.eq(known[2]):
+                        found[known] = (as_written, str(path))
+    return found
 
 
 class _Labels:
@@ -819,6 +920,18 @@ def _shown(value: str) -> str:
     """
     plain = _PLAIN.match(value)
     return plain.group(1) if plain else value
+
+
+def _relative(path: str) -> str:
+    """A file path as short as the working folder allows.
+
+    >>> _relative(str(Path.cwd() / "data" / "money.ttl")) == str(Path("data", "money.ttl"))
+    True
+    """
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def _constraint_name(component: str) -> str:

@@ -129,3 +129,30 @@ def test_a_malformed_date_is_a_violation_without_a_traceback(tmp_path: Path) -> 
     assert "A goal's target date must be one date" in done.stdout
     assert "value 2026-13-45" in done.stdout
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_a_value_is_shown_as_its_file_writes_it_and_where(tmp_path: Path, engine: str) -> None:
+    from kg.model import open_model
+
+    text = MINIMAL.read_text(encoding="utf-8")
+    assert "bm:amount 1200000.00" in text
+    (tmp_path / "model.ttl").write_text(text.replace("1200000.00", "-1200000.00"))
+    # The same statement again in a second file, written as N-Triples write it.
+    (tmp_path / "again.nt").write_text(
+        "<https://example.org/mini/cost-network> <https://w3id.org/bmkg/ontology#amount> "
+        '"-1200000.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+    )
+    report = validate(open_model(tmp_path), engine=engine)  # type: ignore[arg-type]
+    [result] = [r for r in report.results if r.shape == "bmsh:AmountIsNotNegative"]
+    # The store keeps -1200000; the reader sees what the file that states it first wrote (the
+    # other file's copy is a repeat), and which file that is.
+    written = {
+        str(tmp_path / "model.ttl"): '"-1200000.00"^^xsd:decimal',
+        str(tmp_path / "again.nt"): '"-1200000.0"^^xsd:decimal',
+    }
+    assert result.source in written
+    assert result.value == written[result.source]
+    assert report.to_dict()["results"][0]["source"] == result.source
+    shown = written[result.source].split('"')[1]
+    assert f"value {shown} in {result.source}" in report.to_text()
