@@ -7,15 +7,19 @@ loaded together are exactly its answers alone, in every question and silo kind.
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import kg
 from kg import money, portfolio
@@ -84,6 +88,75 @@ def test_the_union_of_the_findings_is_the_findings_of_each(together: KnowledgeGr
     combined = set().union(*(findings(together, name) for name in NAMES.values()))
     assert combined == union
     assert len(union) > 90
+
+
+SOURCES = {TELCO: "https://example.org/alpina/", BANK: "https://example.org/maple-harbour/"}
+SOURCES[FJORD] = "https://example.org/fjord/"
+
+
+def _variant(folder: Path, number: int, rng: random.Random, out: Path) -> str:
+    """An enterprise like ``folder``'s, renamed into its own namespace, with other figures.
+
+    Every amount is scaled by its own factor and the as-of date moves, so that goals, sums,
+    shares and evidence ages differ from the original's; labels stay the same, so two copies of
+    one example differ only by IRI. Returns the IRI of the enterprise.
+    """
+    old, new = SOURCES[folder], f"https://example.org/variant-{number}/"
+
+    def renamed(term: Any) -> Any:
+        if isinstance(term, ox.NamedNode) and term.value.startswith(old):
+            return ox.NamedNode(new + term.value[len(old) :])
+        return term
+
+    triples = []
+    for file in sorted(folder.glob("*.ttl")):
+        for quad in ox.parse(path=file, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True):
+            subject, predicate, value = map(renamed, (quad.subject, quad.predicate, quad.object))
+            if predicate.value == BM + "amount":
+                factor = Decimal(rng.randint(30, 300)) / 100
+                value = ox.Literal(
+                    str((Decimal(value.value) * factor).quantize(Decimal("0.01"))),
+                    datatype=value.datatype,
+                )
+            elif predicate.value == BM + "asOfDate":
+                moved = date.fromisoformat(value.value) + timedelta(days=rng.randint(-400, 400))
+                value = ox.Literal(moved.isoformat(), datatype=value.datatype)
+            triples.append(ox.Triple(subject, predicate, value))
+    (out / f"variant-{number}.nt").write_bytes(
+        ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    )
+    [enterprise] = {t.subject.value for t in triples if t.object == ox.NamedNode(BM + "Enterprise")}
+    return enterprise
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    sources=st.lists(st.sampled_from([TELCO, BANK, FJORD]), min_size=2, max_size=2),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_two_enterprises_together_answer_as_each_alone(
+    sources: list[Path], seed: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Two copies of one example are drawn too: the same labels, only the IRIs differ.
+    rng = random.Random(seed)
+    folder = tmp_path_factory.mktemp("variants")
+    names = [_variant(source, i, rng, folder) for i, source in enumerate(sources)]
+    files = sorted(folder.glob("*.nt"))
+    with kg.open_model(*files) as together:
+        for name, file in zip(names, files, strict=True):
+            with kg.open_model(file) as alone:
+                expected = [_without_enterprise(a.to_dict()) for a in ask_all(alone)]
+                expected_silos = _without_enterprise(find_silos(alone).to_dict())
+            answers = [_without_enterprise(a.to_dict()) for a in ask_all(together, enterprise=name)]
+            assert answers == expected
+            silos = _without_enterprise(find_silos(together, enterprise=name).to_dict())
+            assert silos == expected_silos
+            assert sum(len(a["findings"]) for a in expected) >= 5  # not met vacuously
 
 
 def test_a_model_of_several_needs_an_enterprise(together: KnowledgeGraph) -> None:
