@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.config import Settings
 from api.errors import ApiError
 from kg.caveats import caveats
+from kg.portfolio import View, view
 from kg.questions import QUESTIONS
 from kg.sandbox import Sandbox, supported, writes
 from kg.store import KnowledgeGraph
@@ -28,6 +29,10 @@ __all__ = [
     "question_number",
     "require_token",
 ]
+
+
+_VIEWS_KEPT = 8
+"""Enterprise views kept between writes (each a copy of its enterprise's part of the model)."""
 
 
 @dataclass
@@ -49,6 +54,8 @@ class AppState:
     sandbox: Sandbox | None = None
     _checked: tuple[int, tuple[str, ...]] | None = field(default=None, repr=False)
     _checking: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _views: dict[tuple[int, str | None], View] = field(default_factory=dict, repr=False)
+    _viewing: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def caveats(self) -> tuple[str, ...]:
         """What answers drawn from the model must say up front (:func:`kg.caveats.caveats`).
@@ -60,6 +67,28 @@ class AppState:
             if self._checked is None or self._checked[0] != count:
                 self._checked = (count, caveats(self.model))
             return self._checked[1]
+
+    def view(self, enterprise: str | None) -> View:
+        """The enterprise's view of the model (:func:`kg.portfolio.view`), as answers read it.
+
+        A view is made once and kept until the next write, so that requests for one enterprise
+        of a large portfolio do not each copy its part of the model again.
+
+        Raises
+        ------
+        EnterpriseError
+            No enterprise of the model has that name, or none was given in a model of several.
+        """
+        with self._viewing:
+            key = (writes(), enterprise)
+            made = self._views.get(key)
+            if made is None:
+                made = view(self.model, enterprise)
+                self._views = {k: v for k, v in self._views.items() if k[0] == key[0]}
+                if len(self._views) >= _VIEWS_KEPT:
+                    self._views.pop(next(iter(self._views)))
+                self._views[key] = made
+            return made
 
     @classmethod
     def serving(cls, settings: Settings, model: KnowledgeGraph) -> AppState:

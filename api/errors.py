@@ -139,7 +139,11 @@ def _from_library(error: KGError) -> JSONResponse:
             "shape-violation",
             "The write would violate the shapes",
             str(error),
-            results=error.report.to_dict()["results"],
+            # Which of the server's files states a value is not the client's business.
+            results=[
+                {k: v for k, v in result.items() if k != "source"}
+                for result in error.report.to_dict()["results"]
+            ],
         )
     if isinstance(error, SourceError):
         return problem(400, "bad-source", "Unreadable RDF", str(error))

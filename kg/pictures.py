@@ -60,7 +60,7 @@ import pyvis
 from pyvis.network import Network
 
 from kg import portfolio
-from kg.answers import Answer, Enterprise, Level, Subject, preferred_label
+from kg.answers import Answer, Level, Subject, preferred_label
 from kg.entities import class_names
 from kg.errors import NotFoundError
 from kg.queries import run
@@ -718,7 +718,7 @@ def model_picture(
     types: Collection[str] | None = None,
     max_nodes: int = 1500,
     data: PictureData | None = None,
-    enterprise: str | Enterprise | None = None,
+    enterprise: portfolio.Choice = None,
 ) -> Picture:
     """The whole model, or the things of some classes, coloured by concept.
 
@@ -1044,7 +1044,7 @@ def capability_map_picture(
     model: KnowledgeGraph,
     *,
     data: PictureData | None = None,
-    enterprise: str | Enterprise | None = None,
+    enterprise: portfolio.Choice = None,
 ) -> Picture:
     """The capabilities, broader above narrower, coloured by maturity gap (target - current).
 

@@ -48,6 +48,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeAlias
 
 import pyoxigraph as ox
 import rdflib
@@ -62,6 +63,7 @@ from kg.store import REPEATS, KnowledgeGraph
 from kg.vocab import BM, BMSH, STANDARD_PREFIXES
 
 __all__ = [
+    "Choice",
     "Crossing",
     "Enterprise",
     "EvidenceAfterAsOf",
@@ -179,10 +181,11 @@ def enterprises(model: KnowledgeGraph | rdflib.Graph) -> tuple[Enterprise, ...]:
     return tuple(Enterprise(iri, preferred_label(found)) for iri, found in sorted(labels.items()))
 
 
-def resolve(model: KnowledgeGraph, enterprise: str | Enterprise | None) -> Enterprise | None:
+def resolve(model: KnowledgeGraph, enterprise: Choice) -> Enterprise | None:
     """The model's enterprise named by ``enterprise``: an IRI, a CURIE or its label.
 
-    ``None`` picks the model's only enterprise (``None`` for a model without one).
+    ``None`` picks the model's only enterprise (``None`` for a model without one); a
+    :class:`View` is the enterprise it was made for.
 
     Raises
     ------
@@ -190,6 +193,8 @@ def resolve(model: KnowledgeGraph, enterprise: str | Enterprise | None) -> Enter
         No enterprise of the model has that name; or ``None`` was given and the model holds
         several, which the caller must choose from.
     """
+    if isinstance(enterprise, View):
+        return enterprise.enterprise
     found = enterprises(model)
     if enterprise is None:
         if len(found) > 1:
@@ -537,14 +542,24 @@ class View:
     notes: tuple[str, ...] = ()
 
 
-def view(model: KnowledgeGraph, enterprise: str | Enterprise | None = None) -> View:
+Choice: TypeAlias = "str | Enterprise | View | None"
+"""How a caller names the enterprise to answer for: its IRI, CURIE or label, the
+:class:`Enterprise`, a :class:`View` made for it, or ``None`` for the model's only one."""
+
+
+def view(model: KnowledgeGraph, enterprise: Choice = None) -> View:
     """:func:`scoped`, with its amounts in the enterprise's reporting currency.
+
+    A :class:`View` already made of ``model`` is returned as it is: a caller that answers
+    several requests for one enterprise (the API, between writes) makes the view once.
 
     Raises
     ------
     EnterpriseError
         ``enterprise`` is not one of the model's, or is ``None`` in a model of several.
     """
+    if isinstance(enterprise, View):
+        return enterprise
     chosen = resolve(model, enterprise)
     conversion = money.converted(scoped(model, chosen))
     return View(conversion.model, chosen, conversion.notes)
@@ -552,11 +567,13 @@ def view(model: KnowledgeGraph, enterprise: str | Enterprise | None = None) -> V
 
 def scoped(
     model: KnowledgeGraph,
-    enterprise: str | Enterprise | None = None,
+    enterprise: Choice = None,
     *,
     placed: Placement | None = None,
 ) -> KnowledgeGraph:
     """The model as ``enterprise`` sees it (see the module's docstring).
+
+    For a :class:`View` that is the view's model (with its amounts converted).
 
     A model of one enterprise (or none) is its own view: it is returned as it is. In a model
     of several, the view is an in-memory copy; writes to it do not reach the model. Pass
@@ -567,6 +584,8 @@ def scoped(
     EnterpriseError
         ``enterprise`` is not one of the model's, or is ``None`` in a model of several.
     """
+    if isinstance(enterprise, View):
+        return enterprise.model
     chosen = resolve(model, enterprise)
     placed = placed if placed is not None else placement(model)
     if chosen is None or not placed.several:

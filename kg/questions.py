@@ -43,7 +43,6 @@ import pyoxigraph as ox
 from kg import portfolio
 from kg.answers import (
     Answer,
-    Enterprise,
     Finding,
     Level,
     Subject,
@@ -1586,7 +1585,7 @@ def ask(
     number: int,
     *,
     params: Parameters = DEFAULT_PARAMETERS,
-    enterprise: str | Enterprise | None = None,
+    enterprise: portfolio.Choice = None,
 ) -> Answer:
     """Answer one strategic question by its number, for one enterprise of the model.
 
@@ -1623,7 +1622,7 @@ def ask_all(
     *,
     params: Parameters = DEFAULT_PARAMETERS,
     progress: Callable[[str], None] | None = None,
-    enterprise: str | Enterprise | None = None,
+    enterprise: portfolio.Choice = None,
 ) -> list[Answer]:
     """Answer the ten strategic questions in order, for one enterprise of the model.
 

@@ -47,13 +47,14 @@ from urllib.parse import unquote, urlparse
 import pyoxigraph as ox
 
 from kg._version import __version__
-from kg.answers import Answer, Enterprise, Finding, Level, Subject, Verdict, score_text
+from kg.answers import Answer, Finding, Level, Subject, Verdict, score_text
 from kg.ontology import ONTOLOGY_IRI
 from kg.store import KnowledgeGraph
 from kg.validation import Severity, ValidationReport, validate
 
 if TYPE_CHECKING:
     from kg.pictures import Picture
+    from kg.portfolio import Choice
     from kg.questions import Parameters
     from kg.silos import SiloAnalysis, SiloParameters
 
@@ -265,7 +266,7 @@ def build_report(
     title: str | None = None,
     pictures: bool = True,
     picture_max_nodes: int = 250,
-    enterprise: str | Enterprise | None = None,
+    enterprise: Choice = None,
     validation: ValidationReport | None = None,
 ) -> Report:
     """Validate a model, answer the ten strategic questions and find its silos.

@@ -247,7 +247,7 @@ def find_silos(
     model: KnowledgeGraph,
     *,
     params: SiloParameters | None = None,
-    enterprise: str | Enterprise | None = None,
+    enterprise: portfolio.Choice = None,
 ) -> SiloAnalysis:
     """Find the product, channel and life-cycle silos of a model, and measure its structure.
 

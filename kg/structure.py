@@ -84,7 +84,7 @@ from typing import Any
 import networkx as nx
 
 from kg import portfolio
-from kg.answers import Enterprise, Subject, preferred_label
+from kg.answers import Subject, preferred_label
 from kg.queries import run
 from kg.store import KnowledgeGraph
 
@@ -481,7 +481,7 @@ def analyse_structure(
     seed: int = 0,
     resolution: float = 1.0,
     graph: nx.Graph | None = None,
-    enterprise: str | Enterprise | None = None,
+    enterprise: portfolio.Choice = None,
 ) -> Structure:
     """Build the structure graph of a model and measure it (see the module docstring).
 

@@ -294,8 +294,10 @@ def test_memory_comes_back_after_the_limit(server: Server) -> None:
         watcher.join()
     assert response.status_code == 503, response.text
     assert response.json()["type"].endswith(("query-timeout", "query-memory-limit"))
-    # The child may use its limit on top of the pages it shares with the server.
-    assert max(peak) < baseline + MEMORY + (64 << 20)
+    # The child may use its limit on top of the pages it shares with the server, plus what it
+    # allocates between two looks at its memory (0.1 s apart; more on a busy machine: 18 MB
+    # past a 64 MB slack was seen once in a full run). Unchecked, this query takes gigabytes.
+    assert max(peak) < baseline + MEMORY + (128 << 20)
     deadline = time.monotonic() + 3
     while server.rss() > baseline + (32 << 20) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -456,3 +456,45 @@ def test_a_write_of_an_amount_in_a_currency_with_no_rate_is_refused() -> None:
 
 
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def test_the_api_makes_an_enterprises_view_once_until_a_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api import deps
+    from api.config import Settings
+    from api.main import create_app
+
+    made: list[str | None] = []
+    real = deps.view
+
+    def counted(model: KnowledgeGraph, enterprise: Any = None) -> portfolio.View:
+        made.append(enterprise)
+        return real(model, enterprise)
+
+    monkeypatch.setattr(deps, "view", counted)
+    app = create_app(Settings(data=(TELCO, FJORD), token="t" * 32, allow_updates=True))
+    with TestClient(app) as client:
+        for _ in range(2):
+            assert client.get("/questions", params={"enterprise": "Fjord Cycles AS"}).is_success
+            assert client.get("/silos", params={"enterprise": "Fjord Cycles AS"}).is_success
+        assert made == ["Fjord Cycles AS"]
+        alone = client.get("/questions/8", params={"enterprise": "Alpina Telecom AG"}).json()
+        assert made == ["Fjord Cycles AS", "Alpina Telecom AG"]
+        written = client.post(
+            "/sparql",
+            content="PREFIX bm: <https://w3id.org/bmkg/ontology#>\n"
+            "DELETE { GRAPH ?g { ?c bm:amount ?a } } INSERT { GRAPH ?g { ?c bm:amount 1.00 } } "
+            "WHERE { GRAPH ?g { ?c bm:amount ?a } "
+            "VALUES ?c { <https://example.org/alpina/cost-consumer-marketing-staff> } }",
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": "Bearer " + "t" * 32,
+            },
+        )
+        assert written.json() == {"added": 1, "removed": 1}, written.text
+        after = client.get("/questions/8", params={"enterprise": "Alpina Telecom AG"}).json()
+        assert made[-1] == "Alpina Telecom AG" and len(made) == 3
+        assert after["details"] != alone["details"]  # the write is seen, not an old view

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import QuestionNumber, State
+from api.deps import AppState, QuestionNumber, State
 from api.errors import ApiError
 from api.openapi import problems
 from api.routers.resources import EnterpriseName, QuestionParameters
@@ -36,6 +36,7 @@ from kg.pictures import (
     neighbourhood_picture,
     silo_picture,
 )
+from kg.portfolio import View
 from kg.questions import ask
 
 __all__ = ["router"]
@@ -83,10 +84,9 @@ def model(
     chosen = None
     if types:
         chosen = {t.strip() for given in types for t in given.split(",")}
+    scope = _scope(state, enterprise)
     try:
-        picture = model_picture(
-            state.model, types=chosen, max_nodes=max_nodes, enterprise=enterprise
-        )
+        picture = model_picture(state.model, types=chosen, max_nodes=max_nodes, enterprise=scope)
     except ValueError as error:
         raise ApiError(400, "bad-request", "Bad request", str(error)) from None
     return _page(picture)
@@ -143,7 +143,12 @@ def silos(
     responses=problems(400, 404),
 )
 def capabilities(state: State, enterprise: EnterpriseName = None) -> HTMLResponse:
-    return _page(capability_map_picture(state.model, enterprise=enterprise))
+    return _page(capability_map_picture(state.model, enterprise=_scope(state, enterprise)))
+
+
+def _scope(state: AppState, enterprise: str | None) -> View | None:
+    """The view of the enterprise asked for; none (the whole model is drawn) when none is."""
+    return None if enterprise is None else state.view(enterprise)
 
 
 @router.get(
@@ -159,5 +164,6 @@ def question(
     params: QuestionParameters,
     enterprise: EnterpriseName = None,
 ) -> HTMLResponse:
-    answer = ask(state.model, number, params=params, enterprise=enterprise)
-    return _page(answer_picture(state.model, answer))
+    scope = state.view(enterprise)
+    answer = ask(state.model, number, params=params, enterprise=scope)
+    return _page(answer_picture(scope.model, answer))

@@ -172,7 +172,7 @@ def all_questions(
     state: State, params: QuestionParameters, enterprise: EnterpriseName = None
 ) -> list[dict[str, Any]]:
     caveats = state.caveats()
-    answers = ask_all(state.model, params=params, enterprise=enterprise)
+    answers = ask_all(state.model, params=params, enterprise=state.view(enterprise))
     return [a.with_caveats(caveats).to_dict() for a in answers]
 
 
@@ -188,7 +188,7 @@ def one_question(
     params: QuestionParameters,
     enterprise: EnterpriseName = None,
 ) -> dict[str, Any]:
-    answer = ask(state.model, number, params=params, enterprise=enterprise)
+    answer = ask(state.model, number, params=params, enterprise=state.view(enterprise))
     return answer.with_caveats(state.caveats()).to_dict()
 
 
@@ -199,7 +199,7 @@ def one_question(
     responses=problems(400, 404),
 )
 def silos(state: State, enterprise: EnterpriseName = None) -> dict[str, Any]:
-    analysis = find_silos(state.model, enterprise=enterprise)
+    analysis = find_silos(state.model, enterprise=state.view(enterprise))
     return analysis.with_caveats(state.caveats()).to_dict()
 
 
