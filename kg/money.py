@@ -51,14 +51,14 @@ _AMOUNTS = """
 SELECT ?thing ?property ?value ?currency ?label WHERE {
   VALUES ?property { bm:amount bm:targetRevenue bm:plannedValue bm:actualValue }
   ?thing ?property ?value ; bm:currency ?currency .
-  FILTER (isLITERAL(?currency) && REGEX(STR(?currency), "^[A-Z]{3}$"))
+  FILTER (isLITERAL(?currency))
   OPTIONAL { ?thing rdfs:label ?label }
 }
 """
 _CURRENCIES = """
 SELECT DISTINCT ?currency WHERE {
   ?thing bm:currency ?currency
-  FILTER (isLITERAL(?currency) && REGEX(STR(?currency), "^[A-Z]{3}$"))
+  FILTER (isLITERAL(?currency))
 }
 """
 _RATES = """
@@ -73,14 +73,14 @@ SELECT ?enterprise ?reporting WHERE {
   ?enterprise a bm:Enterprise .
   OPTIONAL {
     ?enterprise bm:reportingCurrency ?reporting
-    FILTER (isLITERAL(?reporting) && REGEX(STR(?reporting), "^[A-Z]{3}$"))
+    FILTER (isLITERAL(?reporting))
   }
 }
 """
 _GOALS = """
 SELECT ?goal ?enterprise ?goalCurrency WHERE {
   ?goal bm:goalFor ?enterprise ; bm:targetRevenue ?target ; bm:currency ?goalCurrency
-  FILTER (isLITERAL(?goalCurrency) && REGEX(STR(?goalCurrency), "^[A-Z]{3}$"))
+  FILTER (isLITERAL(?goalCurrency))
 }
 """
 # Each query above reads only the statements of the node its first variable names, so a write's
