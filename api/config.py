@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.ontology import example_path
 from kg.remote import Endpoint, endpoint_from_env
 from kg.sandbox import DEFAULT_MEMORY, DEFAULT_WORKERS
 
@@ -39,7 +40,7 @@ __all__ = ["Settings", "parse_size"]
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
-_TELCO = Path(__file__).resolve().parent.parent / "data" / "telco"
+_TELCO = example_path("telco")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -25,6 +25,7 @@ from kg.errors import (
     UnsupportedFormatError,
 )
 from kg.model import open_model
+from kg.ontology import example_path
 from kg.questions import QUESTIONS, Parameters, ask, ask_all
 from kg.report import Report, build_report, write_report
 from kg.silos import SiloAnalysis, SiloParameters, find_silos
@@ -63,6 +64,7 @@ __all__ = [
     "ask_all",
     "build_report",
     "caveats",
+    "example_path",
     "find_silos",
     "open_model",
     "validate",

@@ -35,12 +35,12 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-import kg
 from kg._version import __version__
 from kg.answers import Enterprise, score_text
 from kg.caveats import caveats
 from kg.errors import KGError
 from kg.model import open_model
+from kg.ontology import example_path
 from kg.remote import Endpoint, endpoint_from_env
 from kg.store import KnowledgeGraph
 from kg.validation import ValidationReport, validate
@@ -58,7 +58,7 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
 
-EXAMPLE = Path(kg.__file__).resolve().parent.parent / "data" / "telco"
+EXAMPLE = example_path("telco")
 """The model ``kg ask`` and ``kg silos`` use when given no PATH: the bundled telco example."""
 
 

@@ -36,10 +36,9 @@ triples and is refused while other entities still link to it: the refusal is a
 :class:`~kg.errors.WriteRejectedError` whose results name each incoming link (shape
 ``bmapi:DeleteRestrictShape``), so the caller removes or redirects those links first.
 
->>> from pathlib import Path
 >>> import kg
 >>> from kg.entities import get_entity, list_entities
->>> model = kg.open_model(Path(kg.__file__).parent.parent / "data" / "telco")
+>>> model = kg.open_model(kg.example_path("telco"))
 >>> page = list_entities(model, "Geography", label="zur")
 >>> [item["label"] for item in page.items]
 ['Canton of Zurich']

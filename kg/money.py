@@ -21,9 +21,8 @@ several currencies and no reporting currency to choose, is a Violation of
 ``bmsh:CurrencyConversion`` (:mod:`kg.validation` reports it, naming the amounts). The analysis
 then leaves such amounts out of every sum, total and share, and says so on every answer.
 
->>> from pathlib import Path
 >>> import kg
->>> telco = kg.open_model(Path(kg.__file__).parent.parent / "data" / "telco")
+>>> telco = kg.open_model(kg.example_path("telco"))
 >>> plan(telco).reporting, plan(telco).reason
 ('CHF', 'the currency of its revenue goals')
 """

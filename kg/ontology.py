@@ -1,7 +1,10 @@
-"""Where the ontology and the shapes live, and their parsed graphs.
+"""Where the ontology, the shapes and the example enterprises live, and their parsed graphs.
 
-The Turtle sources sit in the repository's ``ontology/`` folder, beside the ``kg`` package. Set
-``BMKG_ONTOLOGY_DIR`` to use another copy (an installed package, a fork of the shapes).
+They ship with the package: the repository's ``ontology/`` folder as the package
+``bmkg_ontology``, its ``data/`` folder as ``bmkg_examples`` (see ``pyproject.toml``), found
+through :mod:`importlib.resources` wherever the package is installed (an editable install reads
+the repository's folders themselves). Set ``BMKG_ONTOLOGY_DIR`` to use another copy of the
+ontology and shapes (a fork of the shapes, say).
 
 >>> from kg.ontology import ONTOLOGY_IRI, ontology_graph
 >>> (ONTOLOGY_IRI, None, None) in ontology_graph()
@@ -12,13 +15,17 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import rdflib
 from rdflib.term import URIRef
 
 __all__ = [
+    "EXAMPLES",
     "ONTOLOGY_IRI",
+    "example_path",
+    "examples_dir",
     "ontology_dir",
     "ontology_graph",
     "ontology_path",
@@ -30,12 +37,49 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/bmkg/ontology")
 """The ontology's IRI; also the named graph the ontology is loaded into."""
 
 
+EXAMPLES = ("telco", "bank")
+"""The example enterprises that ship with the package."""
+
+
 def ontology_dir() -> Path:
     """Return the folder holding ``bmkg.ttl`` and ``shapes.ttl``."""
     override = os.environ.get("BMKG_ONTOLOGY_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "ontology"
+    return _package_dir("bmkg_ontology")
+
+
+def examples_dir() -> Path:
+    """Return the folder holding the example enterprises, one folder each.
+
+    >>> sorted(p.name for p in examples_dir().iterdir() if p.is_dir() and p.name in EXAMPLES)
+    ['bank', 'telco']
+    """
+    return _package_dir("bmkg_examples")
+
+
+def example_path(name: str = "telco") -> Path:
+    """Return the folder of one example enterprise (``telco`` or ``bank``).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not one of :data:`EXAMPLES`.
+    """
+    if name not in EXAMPLES:
+        raise ValueError(f"there is no example {name!r}; the examples are {', '.join(EXAMPLES)}")
+    return examples_dir() / name
+
+
+def _package_dir(package: str) -> Path:
+    """The folder of a package of data files (installed as files, not in a zip)."""
+    found = files(package)
+    if not isinstance(found, Path):
+        raise RuntimeError(
+            f"the package {package} is not installed as a folder of files ({found!r}); "
+            "reinstall bmkg from its wheel or source tree"
+        )
+    return found
 
 
 def ontology_path() -> Path:

@@ -27,10 +27,8 @@ enterprise and its elements, its shared elements (with only the links to its own
 reference data. The analysis of the enterprise in a model of several is then exactly the analysis
 of a model holding that enterprise alone.
 
->>> from pathlib import Path
 >>> import kg
->>> data = Path(kg.__file__).parent.parent / "data"
->>> model = kg.open_model(data / "telco", data / "bank")
+>>> model = kg.open_model(kg.example_path("telco"), kg.example_path("bank"))
 >>> [e.label for e in enterprises(model)]
 ['Alpina Telecom AG', 'Maple Harbour Bank']
 >>> placed = placement(model)

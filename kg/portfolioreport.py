@@ -7,10 +7,9 @@ enterprise alone (:mod:`kg.portfolio`). :func:`write_portfolio` writes the overv
 folder of its own named after it. The overview pages are Jinja2 templates
 (``kg/templates/portfolio.html`` and ``portfolio.md``), self-contained like the reports.
 
->>> from pathlib import Path
 >>> import kg
->>> data = Path(kg.__file__).parent.parent / "data"
->>> book = build_portfolio(kg.open_model(data / "telco", data / "bank"), pictures=False)
+>>> both = kg.open_model(kg.example_path("telco"), kg.example_path("bank"))
+>>> book = build_portfolio(both, pictures=False)
 >>> [r.model.enterprise for r in book.reports]
 ['Alpina Telecom AG', 'Maple Harbour Bank']
 """

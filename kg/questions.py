@@ -13,10 +13,9 @@ sometimes per case) as each function's docstring says: high for what breaks the 
 now (a live promise nothing delivers, a loss-making proposition, a goal out of reach), medium for
 gaps an architect should close, low for loose ends in the model.
 
->>> from pathlib import Path
 >>> import kg
 >>> from kg.questions import Parameters, ask
->>> model = kg.open_model(Path(kg.__file__).parent.parent / "data" / "telco")
+>>> model = kg.open_model(kg.example_path("telco"))
 >>> answer = ask(model, 3)
 >>> answer.short_name, answer.verdict.value, round(answer.score, 2)
 ('Value Proposition', 'partly', 0.81)

@@ -314,8 +314,8 @@ def build_report(
     Examples
     --------
     >>> from kg.model import open_model
-    >>> from pathlib import Path
-    >>> telco = Path(__file__).resolve().parent.parent / "data" / "telco"
+    >>> from kg.ontology import example_path
+    >>> telco = example_path("telco")
     >>> report = build_report(open_model(telco), paths=[telco])
     >>> [a.number for a in report.answers], report.validation.conforms
     ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], True)

@@ -25,10 +25,9 @@ The analysis also holds the structural view of :mod:`kg.structure` (communities,
 articulation points and the silo index of every segment), and reads as an :class:`Answer`
 (number 0) beside the ten strategic questions.
 
->>> from pathlib import Path
 >>> import kg
 >>> from kg.model import open_model
->>> model = open_model(Path(kg.__file__).parent.parent / "data" / "telco")
+>>> model = open_model(kg.example_path("telco"))
 >>> analysis = find_silos(model)
 >>> sorted({f.kind for f in analysis.findings})
 ['channel-silo', 'lifecycle-silo', 'product-silo']

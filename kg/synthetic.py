@@ -62,6 +62,7 @@ import pyoxigraph as ox
 import kg
 from kg.errors import SourceError
 from kg.model import open_model
+from kg.ontology import examples_dir
 from kg.queries import run
 from kg.questions import ask_all
 from kg.silos import find_silos
@@ -80,7 +81,7 @@ __all__ = [
     "generate",
 ]
 
-_DATA = Path(kg.__file__).resolve().parent.parent / "data"
+_DATA = examples_dir()
 
 TEMPLATES: Mapping[str, Path] = {"telco": _DATA / "telco", "bank": _DATA / "bank"}
 """The enterprises a division can be a copy of: name -> folder of Turtle files."""
