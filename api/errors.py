@@ -141,7 +141,7 @@ def _from_library(error: KGError) -> JSONResponse:
             str(error),
             # Which of the server's files states a value is not the client's business.
             results=[
-                {k: v for k, v in result.items() if k != "source"}
+                {k: v for k, v in result.items() if k not in {"written", "source"}}
                 for result in error.report.to_dict()["results"]
             ],
         )

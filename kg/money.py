@@ -334,7 +334,9 @@ def converted(model: KnowledgeGraph, enterprise: str | None = None) -> Conversio
 
 
 def _amounts(rows: _Rows) -> list[Amount]:
-    found: dict[tuple[str, str], Amount] = {}
+    numbers: dict[tuple[str, str], Decimal] = {}
+    currencies: dict[tuple[str, str], set[str]] = defaultdict(set)
+    labels: dict[tuple[str, str], str] = {}
     for row in rows.of(_AMOUNTS, "thing"):
         thing, prop, value, currency = row["thing"], row["property"], row["value"], row["currency"]
         assert thing and prop and currency is not None
@@ -342,9 +344,26 @@ def _amounts(rows: _Rows) -> list[Amount]:
             number = Decimal(value or "")
         except InvalidOperation:
             continue  # not a number: the shapes report it
-        if (thing, prop) not in found or row["label"]:
-            found[(thing, prop)] = Amount(thing, prop, number, currency.strip(), row["label"])
-    return sorted(found.values(), key=lambda a: (a.thing, a.property))
+        # Two values (which the shapes report) are read the same way whatever the row order.
+        numbers[(thing, prop)] = max(number, numbers.get((thing, prop), number))
+        currencies[(thing, prop)].add(currency.strip())
+        if row["label"]:
+            labels[(thing, prop)] = row["label"]
+    # A thing with two currencies (which the shapes report) is in neither: its amounts are in
+    # a currency of their own that no rate converts, and so in no sum.
+    return sorted(
+        (
+            Amount(
+                thing,
+                prop,
+                number,
+                " or ".join(sorted(currencies[(thing, prop)])),
+                labels.get((thing, prop)),
+            )
+            for (thing, prop), number in numbers.items()
+        ),
+        key=lambda a: (a.thing, a.property),
+    )
 
 
 def _rates(rows: _Rows) -> list[Rate]:

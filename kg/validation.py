@@ -94,9 +94,11 @@ class ValidationResult:
     message: str
     shape: str
     component: str
+    written: str | None = None
+    """The value as its file writes it (``"-1200000.00"^^xsd:decimal``), where the store keeps
+    it in another form (``-1200000``); ``value`` is as the store keeps it."""
     source: str | None = None
-    """The file that states the value, for a value shown as written there (``-1200000.00``,
-    where the store keeps the number as ``-1200000``)."""
+    """The file that states the value as ``written``."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,8 @@ class ValidationReport:
                 for member in sorted(members, key=lambda r: (r.focus_label or "", r.focus_node)):
                     node = _named(member.focus_label, member.focus_node)
                     if member.value is not None and member.value != member.focus_node:
-                        node += f": value {_named(member.value_label, _shown(member.value))}"
+                        shown = _shown(member.written or member.value)
+                        node += f": value {_named(member.value_label, shown)}"
                         if member.source:
                             node += f" in {_relative(member.source)}"
                     lines.append(f"    - {node}")
@@ -645,9 +648,9 @@ def _report(
         focus = report.value(node, SH.focusNode)
         value = report.value(node, SH.value)
         path = report.value(node, SH.resultPath)
-        source = None
+        as_written, source = None, None
         if isinstance(value, Literal) and (focus, path, value) in written:
-            value, source = written[(focus, path, value)]
+            as_written, source = written[(focus, path, value)]
         shape = report.value(node, SH.sourceShape)
         severity_iri = report.value(node, SH.resultSeverity)
         component = report.value(node, SH.sourceConstraintComponent)
@@ -664,6 +667,7 @@ def _report(
                 message=labels.humanise(message, names),
                 shape=_shape_name(shape, shapes, names),
                 component=_local_name(component),
+                written=None if as_written is None else _term(as_written, names),
                 source=source,
             )
         )

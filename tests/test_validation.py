@@ -152,7 +152,8 @@ def test_a_value_is_shown_as_its_file_writes_it_and_where(tmp_path: Path, engine
         str(tmp_path / "again.nt"): '"-1200000.0"^^xsd:decimal',
     }
     assert result.source in written
-    assert result.value == written[result.source]
+    assert result.written == written[result.source]
+    assert result.value == '"-1200000"^^xsd:decimal'  # as the store keeps it
     assert report.to_dict()["results"][0]["source"] == result.source
     shown = written[result.source].split('"')[1]
     assert f"value {shown} in {result.source}" in report.to_text()
