@@ -297,7 +297,8 @@ def _validate_pyshacl(
         )
     except Exception as error:  # pySHACL raises several unrelated types for unusable shapes
         raise ShapesError(f"the SHACL shapes could not be used: {error}") from error
-    assert isinstance(report_graph, rdflib.Graph)
+    if not isinstance(report_graph, rdflib.Graph):  # pySHACL's ValidationFailure
+        raise ShapesError(f"the SHACL shapes could not be used: {report_graph}")
     names = _namespaces(data, shapes)
     _add_unknown_terms(report_graph, unknown_terms(data, focus_nodes=focus), names)
     focus = _add_portfolio(report_graph, data, placed, focus, plans)
