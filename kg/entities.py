@@ -133,8 +133,7 @@ def _vocabulary() -> _Vocabulary:
     def bm_subjects(kind: rdflib.URIRef) -> frozenset[str]:
         return frozenset(str(s) for s in graph.subjects(RDF.type, kind) if str(s).startswith(_BM))
 
-    # A datatype property's JSON type is the one its shapes demand (bm:segmentSize ranges
-    # over xsd:nonNegativeInteger but must be written as xsd:integer), else its range.
+    # A datatype property's JSON type is the one its shapes demand, else its range.
     ranges: dict[str, str] = {}
     shapes = shapes_graph()
     for shape, path in shapes.subject_objects(SH.path):
@@ -143,7 +142,9 @@ def _vocabulary() -> _Vocabulary:
             ranges.setdefault(str(path), str(required))
     for prop in bm_subjects(OWL.DatatypeProperty):
         target = graph.value(rdflib.URIRef(prop), RDFS.range)
-        if target is not None and str(target).startswith(str(XSD)):
+        if target == RDF.PlainLiteral:  # text, with or without a language tag
+            ranges.setdefault(prop, _XSD_STRING)
+        elif target is not None and str(target).startswith(str(XSD)):
             ranges.setdefault(prop, str(target))
     datatype_properties = bm_subjects(OWL.DatatypeProperty)
     ranges = {p: d for p, d in ranges.items() if p in datatype_properties}
