@@ -38,10 +38,25 @@ def test_ontology_has_metadata_for_documentation_tools() -> None:
         OWL.versionIRI,
         OWL.versionInfo,
         DCTERMS.license,
+        DCTERMS.created,
+        DCTERMS.issued,
+        DCTERMS.modified,
+        DCTERMS.creator,
+        DCTERMS.publisher,
         VANN.preferredNamespacePrefix,
         VANN.preferredNamespaceUri,
     ):
         assert g.value(ONTOLOGY_IRI, predicate) is not None, predicate
+    for agent in (DCTERMS.creator, DCTERMS.publisher):  # an agent, not a name
+        who = g.value(ONTOLOGY_IRI, agent)
+        assert isinstance(who, rdflib.URIRef) and (who, RDF.type, DCTERMS.Agent) in g
+        assert g.value(who, RDFS.label) is not None
+
+
+def test_every_term_says_where_it_is_defined() -> None:
+    g = ontology_graph()
+    missing = sorted(str(t) for t in _terms(g) if g.value(t, RDFS.isDefinedBy) != ONTOLOGY_IRI)
+    assert missing == []
     assert str(g.value(ONTOLOGY_IRI, VANN.preferredNamespacePrefix)) == "bm"
     assert str(g.value(ONTOLOGY_IRI, VANN.preferredNamespaceUri)) == NS
 

@@ -99,6 +99,40 @@ def test_the_reasoner_is_not_vacuous(tmp_path: Path) -> None:
         reason(with_ontology(impossible), tmp_path)
 
 
+PREFIXES = """
+@prefix ex: <https://example.org/mini/> .
+@prefix bm: <https://w3id.org/bmkg/ontology#> .
+"""
+MISTYPED = {
+    "product-and-service": "ex:x a bm:Product , bm:Service .",
+    "job-and-pain": "ex:x a bm:Job , bm:Pain .",
+    "pain-and-gain": "ex:x a bm:Pain , bm:Gain .",
+    "segment-and-channel": "ex:x a bm:CustomerSegment , bm:Channel .",
+    "partner-and-unit": "ex:x a bm:KeyPartner , bm:OrganisationalUnit .",
+    "a-status-as-a-criticality": "ex:x a bm:KeyPartner ; bm:criticality bm:Live .",
+}
+
+
+@pytest.mark.parametrize("turtle", MISTYPED.values(), ids=list(MISTYPED))
+def test_a_planted_mistyping_makes_the_model_inconsistent(turtle: str, tmp_path: Path) -> None:
+    planted = rdflib.Graph().parse(data=PREFIXES + turtle, format="turtle")
+    with pytest.raises(Inconsistent):
+        reason(with_ontology(planted), tmp_path)
+
+
+@pytest.mark.parametrize("turtle", MISTYPED.values(), ids=list(MISTYPED))
+def test_the_shapes_say_the_same_in_the_architects_words(turtle: str) -> None:
+    from kg.validation import validate
+
+    minimal = rdflib.Graph().parse(ROOT / "tests" / "fixtures" / "minimal.ttl", format="turtle")
+    minimal.parse(data=PREFIXES + turtle, format="turtle")
+    said = [r for r in validate(minimal, engine="sparql").results if r.focus_node == "ex:x"]
+    if "criticality" in turtle:
+        assert any(r.path == "bm:criticality" for r in said)
+    else:
+        assert any("which are different kinds of thing" in r.message for r in said), said
+
+
 BUILT_IN = (str(RDF), str(RDFS), str(OWL), str(XSD))
 
 
