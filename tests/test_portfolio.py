@@ -276,19 +276,27 @@ RATE = """
 """
 
 
-@pytest.fixture()
-def jpy_telco(tmp_path: Path) -> Path:
-    """The telco with one revenue stream's amount in yen (and its CHF statements removed)."""
-    folder = tmp_path / "telco"
+MOBILE_FAMILY = '    bm:amount 420000000.00 ;\n    bm:currency "CHF" .'
+
+
+def _telco_with(folder: Path, mobile_family: str) -> Path:
+    """A copy of the telco whose Mobile Family revenue stream ends as ``mobile_family``."""
     folder.mkdir()
     for file in TELCO.glob("*.ttl"):
         text = file.read_text()
         if file.name == "money.ttl":
-            old = '    bm:amount 420000000.00 ;\n    bm:currency "CHF" .'
-            assert old in text
-            text = text.replace(old, '    bm:amount 60000000000.00 ;\n    bm:currency "JPY" .')
+            assert MOBILE_FAMILY in text
+            text = text.replace(MOBILE_FAMILY, mobile_family)
         (folder / file.name).write_text(text)
     return folder
+
+
+@pytest.fixture()
+def jpy_telco(tmp_path: Path) -> Path:
+    """The telco with one revenue stream's amount in yen (and its CHF statements removed)."""
+    return _telco_with(
+        tmp_path / "telco", '    bm:amount 60000000000.00 ;\n    bm:currency "JPY" .'
+    )
 
 
 def test_an_amount_with_no_rate_is_a_violation_and_is_left_out_of_every_sum(
@@ -314,14 +322,7 @@ def test_an_amount_with_no_rate_is_a_violation_and_is_left_out_of_every_sum(
 def test_an_amount_in_a_currency_that_is_not_a_code_is_never_summed(
     tmp_path: Path, currency: str
 ) -> None:
-    folder = tmp_path / "telco"
-    folder.mkdir()
-    for file in TELCO.glob("*.ttl"):
-        text = file.read_text()
-        if file.name == "money.ttl":
-            old = '    bm:amount 420000000.00 ;\n    bm:currency "CHF" .'
-            text = text.replace(old, old.replace('"CHF"', json.dumps(currency)))
-        (folder / file.name).write_text(text)
+    folder = _telco_with(tmp_path / "telco", MOBILE_FAMILY.replace('"CHF"', json.dumps(currency)))
     with kg.open_model(folder) as model:
         report = validate(model)
         shapes = {r.shape for r in report.results if r.focus_label == "Mobile Family subscriptions"}
