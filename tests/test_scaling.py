@@ -56,6 +56,7 @@ def test_four_times_the_model_takes_at_most_ten_times_as_long(
     models: dict[int, KnowledgeGraph], step: Callable[[KnowledgeGraph], object]
 ) -> None:
     small, large = (models[n] for n in SIZES)
-    assert len(large) > 3.5 * len(small)
+    # The ontology is loaded into both, so the ratio of statements is a little under four.
+    assert len(large) > 3 * len(small)
     ratio = seconds(lambda: step(large)) / seconds(lambda: step(small))
     assert ratio < MAX_RATIO, f"{ratio:.1f} times as long for {len(large) / len(small):.1f} times"
