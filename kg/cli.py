@@ -330,7 +330,54 @@ def _parser() -> argparse.ArgumentParser:
         help="spread the divisions over N files (default: %(default)s)",
     )
     generate.set_defaults(run=_generate)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="rewrite a model's files to the current names of the ontology's terms",
+        description=(
+            "Rewrite RDF files and folders in place, replacing the names an older version of the "
+            "ontology used (0.2.0 moved the controlled vocabularies, such as bm:Live, to bmv:) "
+            "by the current ones. Comments and layout are kept; each rewritten file is checked "
+            "to say exactly what it said before with the new names, else it is left unchanged. "
+            "Exit status: 0 done (or, with --check, nothing to do), 1 with --check: files need "
+            "rewriting, 2 a file could not be read or rewritten."
+        ),
+    )
+    migrate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="file or folder")
+    migrate.add_argument(
+        "--check", action="store_true", help="only list the files that need rewriting"
+    )
+    migrate.add_argument(
+        "--reformat",
+        action="store_true",
+        help="when a file's text cannot be edited safely, write its statements re-serialised "
+        "(comments and layout are lost)",
+    )
+    migrate.set_defaults(run=_migrate)
     return parser
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from kg.migrate import migrate
+
+    done, failed = migrate(args.paths, check=args.check, reformat=args.reformat)
+    for result in done:
+        if result.renamed == 0:
+            print(f"{result.path}: up to date")
+            continue
+        uses = f"{result.renamed} use{'s' if result.renamed != 1 else ''} of renamed terms"
+        if args.check:
+            print(f"{result.path}: {uses} to rewrite")
+        else:
+            how = " (re-serialised)" if result.reformatted else ""
+            print(f"{result.path}: {uses} rewritten{how}")
+    for error in failed:
+        print(f"kg: error: {error}", file=sys.stderr)
+    if failed:
+        return EXIT_ERROR
+    if args.check and any(result.renamed for result in done):
+        return EXIT_VIOLATIONS
+    return EXIT_OK
 
 
 def _add_endpoint(parser: argparse.ArgumentParser) -> None:

@@ -25,16 +25,17 @@ from typing import Literal
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Literal as RDFLiteral
 from rdflib.term import Node, URIRef
 
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph
 from kg.store import KnowledgeGraph
-from kg.vocab import BM, BMSH
+from kg.vocab import BM, BMSH, BMV
 
 __all__ = ["CLOSED", "Use", "UnknownTerm", "unknown_terms"]
 
-CLOSED: tuple[str, ...] = (str(BM._NS), str(BMSH))
+CLOSED: tuple[str, ...] = (str(BM._NS), str(BMV._NS), str(BMSH))
 """The namespaces whose every term is defined by the ontology or the shapes."""
 
 Position = Literal["class", "property", "value", "subject"]
@@ -60,7 +61,8 @@ class UnknownTerm:
         How it is used: as a ``class`` (the object of ``rdf:type``), a ``property``, a
         ``value`` (another object) or a ``subject``.
     suggestion : str or None
-        The defined term of the same kind whose name is closest, if one is close.
+        The defined term of the same kind whose name is closest, if one is close; for a term the
+        ontology renamed, its new name.
     uses : tuple of Use
         The statements that use it.
     """
@@ -69,10 +71,16 @@ class UnknownTerm:
     position: Position
     suggestion: str | None
     uses: tuple[Use, ...]
+    renamed: bool = False
 
     def message(self, names: rdflib.namespace.NamespaceManager) -> str:
         """What is wrong, in the architect's terms, with the term as a CURIE."""
         shown = URIRef(self.term).n3(names)
+        if self.renamed and self.suggestion is not None:
+            return (
+                f"{shown} was renamed {URIRef(self.suggestion).n3(names)} in version 0.2.0 of the "
+                "ontology; `kg migrate` rewrites a model's files to the new names"
+            )
         kind = {
             "class": "a class",
             "property": "a property",
@@ -92,6 +100,7 @@ class _Defined:
     classes: frozenset[str]
     properties: frozenset[str]
     all: frozenset[str]
+    renamed: dict[str, str]
 
 
 @cache
@@ -106,7 +115,18 @@ def _defined() -> _Defined:
     terms |= {str(s) for s in shapes_graph().subjects() if isinstance(s, URIRef)}
     terms |= {str(s) for s in graph.subjects(RDF.type, SKOS.Concept)}
     terms |= set(CLOSED) | {str(ONTOLOGY_IRI)}
-    return _Defined(frozenset(classes), frozenset(properties), frozenset(terms))
+    # Deprecated terms are kept in the ontology only to say what replaced them.
+    renamed = {
+        str(old): str(new)
+        for old, new in graph.subject_objects(DCTERMS.isReplacedBy)
+        if (old, OWL.deprecated, RDFLiteral(True)) in graph
+    }
+    return _Defined(
+        frozenset(classes - renamed.keys()),
+        frozenset(properties - renamed.keys()),
+        frozenset(terms - renamed.keys()),
+        renamed,
+    )
 
 
 def _closed(term: object) -> bool:
@@ -141,9 +161,11 @@ def unknown_terms(
             "class": defined.classes,
             "property": defined.properties,
         }.get(position, defined.all)
-        unknown.append(
-            UnknownTerm(term, position, _closest(term, candidates), tuple(dict.fromkeys(uses)))
-        )
+        uses_once = tuple(dict.fromkeys(uses))
+        if term in defined.renamed:
+            unknown.append(UnknownTerm(term, position, defined.renamed[term], uses_once, True))
+        else:
+            unknown.append(UnknownTerm(term, position, _closest(term, candidates), uses_once))
     return unknown
 
 
@@ -197,9 +219,12 @@ def _suspects(
     """The statements that use a closed-namespace term (about the focus nodes, when given)."""
     if isinstance(model, rdflib.Graph):
         subjects: Iterable[Node | None] = [None] if focus_nodes is None else focus_nodes
+        ontology = ontology_graph()  # the data graph pySHACL is given may hold it too
         for subject in subjects:
             for triple in model.triples((subject, None, None)):
-                if any(_closed(t) and str(t) not in defined.all for t in triple):
+                if triple not in ontology and any(
+                    _closed(t) and str(t) not in defined.all for t in triple
+                ):
                     yield triple
         return
     if focus_nodes is not None:

@@ -69,7 +69,7 @@ from kg.sandbox import mutating
 from kg.sparqltext import decimal_text, integer_text
 from kg.store import REPEATS, KnowledgeGraph, StoreBackend, rdflib_term
 from kg.validation import Engine, Severity, ValidationReport, ValidationResult, validate
-from kg.vocab import BM, STANDARD_PREFIXES
+from kg.vocab import BM, BMV, STANDARD_PREFIXES
 
 __all__ = [
     "API_GRAPH",
@@ -96,6 +96,7 @@ API_GRAPH = "urn:bmkg:api"
 """The named graph that receives entities created through :func:`create_entity`."""
 
 _BM = str(BM._NS)
+_BMV = str(BMV._NS)
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _RDFS_LABEL = ox.NamedNode(str(RDFS.label))
 _XSD_STRING = str(XSD.string)
@@ -760,10 +761,10 @@ def _nodes(triples: Iterable[ox.Triple]) -> set[Node]:
 
 def _vocabulary_node(store: StoreBackend, node: Node) -> bool:
     # Classes, properties and concepts of the ontology: no shape targets them, and they are
-    # hubs (every live offering links to bm:Live), so they are never focus nodes.
+    # hubs (every live offering links to bmv:Live), so they are never focus nodes.
     return next(
         iter(store.quads_for_pattern(node, None, None, _ONTOLOGY)), None
-    ) is not None or node.value.startswith(_BM)
+    ) is not None or node.value.startswith((_BM, _BMV))
 
 
 def write_focus(
@@ -821,8 +822,8 @@ def _neighbourhood(
     for node in neighbours:
         triples |= view.out(node)
         if _vocabulary_node(model.store, node):
-            # Oxigraph answers "what is in stage bm:Live" by scanning everything linked to
-            # bm:Live, which grows with the model; no stage is a class or a concept anyway.
+            # Oxigraph answers "what is in stage bmv:Live" by scanning everything linked to
+            # bmv:Live, which grows with the model; no stage is a class or a concept anyway.
             continue
         for step in view.into(node, _IN_STAGE):
             triples.add(step)

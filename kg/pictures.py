@@ -86,6 +86,7 @@ __all__ = [
 ]
 
 _BM = "https://w3id.org/bmkg/ontology#"
+_BMV = "https://w3id.org/bmkg/vocab#"
 _SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 
 PALETTE: Mapping[str, str] = MappingProxyType(
@@ -526,7 +527,7 @@ def _show(values: Iterable[Any]) -> str:
             shown.append("yes" if value else "no")
         elif isinstance(value, int | Decimal) and abs(float(value)) >= 10_000:
             shown.append(f"{value:,}")
-        elif isinstance(value, str) and value.startswith(_BM):
+        elif isinstance(value, str) and value.startswith((_BM, _BMV)):
             shown.append(_words(_local(value)))
         else:
             text = str(value)

@@ -72,6 +72,7 @@ __all__ = [
 ]
 
 _BM = "https://w3id.org/bmkg/ontology#"
+_BMV = "https://w3id.org/bmkg/vocab#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _RDFS_SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
@@ -732,7 +733,7 @@ def value_proposition(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
         proposition, segment = ctx.subject(row["proposition"]), ctx.subject(row["segment"])
         segment_needs = ctx.subjects(row.get("segmentNeeds"))
         addressed_needs = ctx.subjects(row.get("addressedNeeds"))
-        live = row.get("status") == _BM + "Live"
+        live = row.get("status") == _BMV + "Live"
         findings.append(
             _finding(
                 "proposition-misses-segment-needs",

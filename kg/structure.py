@@ -99,6 +99,7 @@ __all__ = [
 ]
 
 _BM = "https://w3id.org/bmkg/ontology#"
+_BMV = "https://w3id.org/bmkg/vocab#"
 _SEGMENT = "CustomerSegment"
 _UNIT = "OrganisationalUnit"
 _PROCESS = "BusinessProcess"
@@ -231,6 +232,7 @@ def structure_graph(
     >>> from kg.model import open_model
     >>> model = open_model()
     >>> model.store.update('''PREFIX bm: <https://w3id.org/bmkg/ontology#>
+    ...   PREFIX bmv: <https://w3id.org/bmkg/vocab#>
     ...   INSERT DATA { GRAPH <urn:example> {
     ...     <urn:sales> a bm:OrganisationalUnit . <urn:crm> a bm:Application .
     ...     <urn:order> a bm:BusinessProcess ; bm:ownedBy <urn:sales> ;
@@ -398,14 +400,15 @@ def segment_silo_measure(
     >>> from kg.model import open_model
     >>> model = open_model()
     >>> model.store.update('''PREFIX bm: <https://w3id.org/bmkg/ontology#>
+    ...   PREFIX bmv: <https://w3id.org/bmkg/vocab#>
     ...   INSERT DATA { GRAPH <urn:example> {
     ...     <urn:seg> a bm:CustomerSegment .
     ...     <urn:sell> a bm:BusinessProcess ; bm:servesSegment <urn:seg> ;
     ...       bm:usesDataStore <urn:a> .
     ...     <urn:help> a bm:BusinessProcess ; bm:servesSegment <urn:seg> ;
     ...       bm:usesDataStore <urn:b> .
-    ...     <urn:a> a bm:DataStore ; bm:holdsCustomerData bm:ContactData .
-    ...     <urn:b> a bm:DataStore ; bm:holdsCustomerData bm:ContactData .
+    ...     <urn:a> a bm:DataStore ; bm:holdsCustomerData bmv:ContactData .
+    ...     <urn:b> a bm:DataStore ; bm:holdsCustomerData bmv:ContactData .
     ...   } }''')
     >>> [measure] = segment_silo_measure(model, structure_graph(model))
     >>> measure.records, measure.communities, measure.connected_share
@@ -509,6 +512,7 @@ def analyse_structure(
     >>> from kg.model import open_model
     >>> model = open_model()
     >>> model.store.update('''PREFIX bm: <https://w3id.org/bmkg/ontology#>
+    ...   PREFIX bmv: <https://w3id.org/bmkg/vocab#>
     ...   PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
     ...   INSERT DATA { GRAPH <urn:example> {
     ...     <urn:seg> a bm:CustomerSegment ; rdfs:label "Bakers" .
@@ -669,4 +673,6 @@ def _local(iri: str) -> str:
 
 
 def _curie(iri: str) -> str:
+    if iri.startswith(_BMV):
+        return "bmv:" + iri[len(_BMV) :]
     return "bm:" + iri[len(_BM) :] if iri.startswith(_BM) else iri

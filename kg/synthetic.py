@@ -38,7 +38,7 @@ by substituting its namespace and label suffix into that text.
 ...     with open_model(*summary.files) as model:
 ...         differences = check(model, summary.expected)
 >>> sorted(summary.divisions.items()), summary.triples, differences
-([('bank', 1), ('telco', 1)], 9511, [])
+([('bank', 1), ('telco', 1)], 9666, [])
 """
 
 from __future__ import annotations

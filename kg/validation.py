@@ -596,8 +596,16 @@ def _solutions(answer: object) -> ox.QuerySolutions:
 def _temporary_store(data: rdflib.Graph) -> KnowledgeGraph:
     store = KnowledgeGraph()
     graph = ox.NamedNode("urn:bmkg:validation")
+    # The ontology's statements go to its own graph, as when a model is loaded, so that what
+    # looks only at the model (the closed vocabulary's check) does not read them as the model's.
+    ontology, ontology_graph_ = ox.NamedNode(str(ONTOLOGY_IRI)), ontology_graph()
     store.store.extend(
-        ox.Quad(ox_term(s), ox_term(p), ox_term(o), graph)  # type: ignore[arg-type]
+        ox.Quad(
+            ox_term(s),  # type: ignore[arg-type]
+            ox_term(p),  # type: ignore[arg-type]
+            ox_term(o),  # type: ignore[arg-type]
+            ontology if (s, p, o) in ontology_graph_ else graph,
+        )
         for s, p, o in data
     )
     return store

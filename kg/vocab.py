@@ -12,7 +12,7 @@ rdflib.term.URIRef('https://w3id.org/bmkg/ontology#CustomerSegment')
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
-__all__ = ["BM", "BMSH", "STANDARD_PREFIXES"]
+__all__ = ["BM", "BMSH", "BMV", "STANDARD_PREFIXES"]
 
 
 class BM(DefinedNamespace):
@@ -23,19 +23,12 @@ class BM(DefinedNamespace):
 
     # Classes
     Application: URIRef  # Application
-    Availability: URIRef  # Availability
     Benefit: URIRef  # Benefit
     BrandPromise: URIRef  # Brand promise
-    BusinessFunction: URIRef  # Business function
     BusinessProcess: URIRef  # Business process
     Capability: URIRef  # Capability
     Channel: URIRef  # Channel
-    ChannelKind: URIRef  # Channel kind
-    ChannelPhase: URIRef  # Channel phase
     CostItem: URIRef  # Cost item
-    CostType: URIRef  # Cost type
-    Criticality: URIRef  # Criticality
-    CustomerDataKind: URIRef  # Customer data kind
     CustomerJourney: URIRef  # Customer journey
     CustomerNeed: URIRef  # Customer need
     CustomerRelationship: URIRef  # Customer relationship
@@ -44,35 +37,47 @@ class BM(DefinedNamespace):
     Enterprise: URIRef  # Enterprise
     ExchangeRate: URIRef  # Exchange rate
     Evidence: URIRef  # Voice-of-customer evidence
-    EvidenceKind: URIRef  # Evidence kind
     Gain: URIRef  # Customer gain
     Geography: URIRef  # Geography
     Goal: URIRef  # Goal
     Job: URIRef  # Customer job
     JourneyStage: URIRef  # Journey stage
-    JourneyStageKind: URIRef  # Journey stage kind
     KeyActivity: URIRef  # Key activity
     KeyPartner: URIRef  # Key partner
     KeyResource: URIRef  # Key resource
     KeyRiskIndicator: URIRef  # Key risk indicator
-    LifecycleStatus: URIRef  # Lifecycle status
     Locale: URIRef  # Locale
     Metric: URIRef  # Metric
-    MetricCategory: URIRef  # Metric category
-    MetricPerspective: URIRef  # Metric perspective
     Offering: URIRef  # Product or service
     OrganisationalUnit: URIRef  # Organisational unit
     Pain: URIRef  # Customer pain
     Persona: URIRef  # Persona
-    PricingMechanism: URIRef  # Pricing mechanism
     Product: URIRef  # Product
-    RelationshipKind: URIRef  # Relationship kind
-    ResourceKind: URIRef  # Resource kind
     RevenueStream: URIRef  # Revenue stream
     Risk: URIRef  # Risk
     Service: URIRef  # Service
     Touchpoint: URIRef  # Journey step / touchpoint
     ValueProposition: URIRef  # Value proposition
+    ValueStream: URIRef  # Value stream
+    ValueStreamStage: URIRef  # Value stream stage
+    Initiative: URIRef  # Initiative
+    Plateau: URIRef  # Plateau
+    BusinessActor: URIRef  # Business actor
+    BusinessRole: URIRef  # Business role
+    Stakeholder: URIRef  # Stakeholder
+    PainReliever: URIRef  # Pain reliever
+    GainCreator: URIRef  # Gain creator
+    Contract: URIRef  # Contract
+    ServiceLevelAgreement: URIRef  # Service level agreement
+    BusinessService: URIRef  # Business service
+    ApplicationService: URIRef  # Application service
+    BusinessInterface: URIRef  # Business interface
+    ApplicationInterface: URIRef  # Application interface
+    Driver: URIRef  # Driver
+    Assessment: URIRef  # Assessment
+    Requirement: URIRef  # Requirement
+    Principle: URIRef  # Principle
+    BusinessModel: URIRef  # Business model
 
     # Annotation properties
     sharedAcrossEnterprises: URIRef  # shared across enterprises
@@ -142,6 +147,34 @@ class BM(DefinedNamespace):
     usesApplication: URIRef  # uses application
     usesDataStore: URIRef  # uses data store
     withSegment: URIRef  # with segment
+    hasValueStreamStage: URIRef  # has value stream stage
+    valueStreamFor: URIRef  # value stream for
+    enabledByCapability: URIRef  # enabled by capability
+    changesElement: URIRef  # changes element
+    leadsToPlateau: URIRef  # leads to plateau
+    playsRole: URIRef  # plays role
+    actorInUnit: URIRef  # actor in unit
+    performsProcess: URIRef  # performs process
+    hasConcern: URIRef  # has concern
+    relievesPain: URIRef  # relieves pain
+    createsGain: URIRef  # creates gain
+    partOfValueProposition: URIRef  # part of value proposition
+    contractWith: URIRef  # contract with
+    setsTargetFor: URIRef  # sets target for
+    realisedByProcess: URIRef  # realised by process
+    providedByApplication: URIRef  # provided by application
+    usedByProcess: URIRef  # used by process
+    exposesService: URIRef  # exposes service
+    interfaceOfChannel: URIRef  # interface of channel
+    interfaceOfApplication: URIRef  # interface of application
+    motivatesGoal: URIRef  # motivates goal
+    assessesDriver: URIRef  # assesses driver
+    realisesGoal: URIRef  # realises goal
+    appliesTo: URIRef  # applies to
+    businessModelOf: URIRef  # business model of
+    modelState: URIRef  # model state
+    atPlateau: URIRef  # at plateau
+    metricType: URIRef  # metric type
 
     # Datatype properties
     actualValue: URIRef  # actual value
@@ -177,8 +210,37 @@ class BM(DefinedNamespace):
     targetValue: URIRef  # target value
     toCurrency: URIRef  # to currency
     unitOfMeasure: URIRef  # unit of measure
+    validFrom: URIRef  # valid from
+    validUntil: URIRef  # valid until
 
-    # Concepts (controlled vocabularies)
+
+class BMV(DefinedNamespace):
+    """The controlled vocabularies of the ontology (concept classes, concepts, schemes), prefix
+    ``bmv:``."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/bmkg/vocab#")
+
+    # Concept classes
+    Availability: URIRef  # Availability
+    BusinessFunction: URIRef  # Business function
+    ChannelKind: URIRef  # Channel kind
+    ChannelPhase: URIRef  # Channel phase
+    CostType: URIRef  # Cost type
+    Criticality: URIRef  # Criticality
+    CustomerDataKind: URIRef  # Customer data kind
+    EvidenceKind: URIRef  # Evidence kind
+    JourneyStageKind: URIRef  # Journey stage kind
+    LifecycleStatus: URIRef  # Lifecycle status
+    MetricCategory: URIRef  # Metric category
+    MetricPerspective: URIRef  # Metric perspective
+    PricingMechanism: URIRef  # Pricing mechanism
+    RelationshipKind: URIRef  # Relationship kind
+    ResourceKind: URIRef  # Resource kind
+    ModelState: URIRef  # Model state
+    MetricType: URIRef  # Metric type
+
+    # Concepts
     AddressData: URIRef  # Address
     Advertising: URIRef  # Advertising
     Advocacy: URIRef  # Advocacy
@@ -249,7 +311,7 @@ class BM(DefinedNamespace):
     SalesFunction: URIRef  # Sales
     SelfService: URIRef  # Self-service
     SelfServiceMachine: URIRef  # Self-service machine
-    ServiceFunction: URIRef  # Service
+    ServiceFunction: URIRef  # Customer service
     Shop: URIRef  # Shop
     SocialMedia: URIRef  # Social media
     SocialPost: URIRef  # Social post
@@ -262,6 +324,23 @@ class BM(DefinedNamespace):
     UsageFee: URIRef  # Usage fee
     Use: URIRef  # Use
     VariableCost: URIRef  # Variable
+    AsIs: URIRef  # As-is
+    ToBe: URIRef  # To-be
+    NetPromoterScore: URIRef  # Net promoter score
+    CustomerSatisfactionScore: URIRef  # Customer satisfaction score
+    SocialSentiment: URIRef  # Social sentiment
+    CustomerEffortScore: URIRef  # Customer effort score
+    TimeToComplete: URIRef  # Time to complete
+    ChannelsEngaged: URIRef  # Channels engaged
+    AbandonmentRate: URIRef  # Abandonment rate
+    ChurnRate: URIRef  # Churn rate
+    ConversionRate: URIRef  # Conversion rate
+    CostToServe: URIRef  # Cost to serve
+    HandlingTime: URIRef  # Handling time
+    OutputPerEmployee: URIRef  # Output per employee
+    FirstContactResolution: URIRef  # First-contact resolution
+    ErrorRate: URIRef  # Error rate
+    ServiceAvailability: URIRef  # Service availability
 
     # Concept schemes
     Availabilities: URIRef  # Availabilities
@@ -279,6 +358,8 @@ class BM(DefinedNamespace):
     PricingMechanisms: URIRef  # Pricing mechanisms
     RelationshipKinds: URIRef  # Relationship kinds
     ResourceKinds: URIRef  # Resource kinds
+    ModelStates: URIRef  # Model states
+    MetricTypes: URIRef  # Metric types
 
 
 BMSH = Namespace("https://w3id.org/bmkg/shapes#")
@@ -287,6 +368,7 @@ BMSH = Namespace("https://w3id.org/bmkg/shapes#")
 STANDARD_PREFIXES: dict[str, str] = {
     "bm": str(BM._NS),
     "bmsh": str(BMSH),
+    "bmv": str(BMV._NS),
     "dcterms": "http://purl.org/dc/terms/",
     "org": "http://www.w3.org/ns/org#",
     "owl": "http://www.w3.org/2002/07/owl#",

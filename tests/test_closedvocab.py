@@ -17,7 +17,10 @@ from kg.validation import validate
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 BM = "https://w3id.org/bmkg/ontology#"
-PREFIXES = "PREFIX bm: <https://w3id.org/bmkg/ontology#>\nPREFIX ex: <https://example.org/x/>\n"
+PREFIXES = (
+    "PREFIX bm: <https://w3id.org/bmkg/ontology#>\nPREFIX bmv: <https://w3id.org/bmkg/vocab#>\n"
+    "PREFIX ex: <https://example.org/x/>\n"
+)
 
 
 def model_with(turtle: str) -> KnowledgeGraph:
@@ -43,7 +46,12 @@ def model_with(turtle: str) -> KnowledgeGraph:
         ),
         (
             "<https://example.org/alpina/ch-shops> bm:lifecycleStatus bm:Lve .",
-            "bm:Lve is not a term of the ontology; did you mean bm:Live?",
+            "bm:Lve is not a term of the ontology; did you mean bmv:Live?",
+        ),
+        (
+            "<https://example.org/alpina/ch-shops> bm:lifecycleStatus bm:Live .",
+            "bm:Live was renamed bmv:Live in version 0.2.0 of the ontology; `kg migrate` rewrites "
+            "a model's files to the new names",
         ),
         (
             'ex:seg a bm:customersegment ; rdfs:label "Students" .',
@@ -55,7 +63,7 @@ def model_with(turtle: str) -> KnowledgeGraph:
             "of your own",
         ),
     ],
-    ids=["class", "property", "concept", "case", "minted"],
+    ids=["class", "property", "concept", "renamed", "case", "minted"],
 )
 @pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
 def test_an_unknown_term_is_a_violation_that_suggests_the_real_one(

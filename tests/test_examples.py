@@ -19,7 +19,7 @@ from rdflib.term import URIRef
 from kg.model import open_model
 from kg.store import KnowledgeGraph
 from kg.validation import validate
-from kg.vocab import BM
+from kg.vocab import BM, BMV
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EXAMPLES = {"telco": "https://example.org/alpina/", "bank": "https://example.org/maple-harbour/"}
@@ -132,7 +132,7 @@ def test_planted_subjects_are_things_the_model_describes(
 ) -> None:
     name, model = example
     graph = model.to_rdflib()
-    namespaces = {PREFIXES[name]: EXAMPLES[name], "bm": str(BM._NS)}
+    namespaces = {PREFIXES[name]: EXAMPLES[name], "bm": str(BM._NS), "bmv": str(BMV._NS)}
     for row in planted(name):
         for curie in row.subjects:
             prefix, _, local = curie.partition(":")

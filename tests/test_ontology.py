@@ -10,14 +10,31 @@ import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
 
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph
-from kg.vocab import BM
+from kg.vocab import BM, BMV
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = str(BM._NS)
+VOCAB = str(BMV._NS)
 
 
 def _terms(graph: rdflib.Graph) -> set[rdflib.URIRef]:
-    return {s for s in graph.subjects() if isinstance(s, rdflib.URIRef) and str(s).startswith(NS)}
+    """The terms of ``bm:`` and ``bmv:``, without the deprecated ones (old names)."""
+    deprecated = set(graph.subjects(OWL.deprecated, rdflib.Literal(True)))
+    return {
+        s
+        for s in graph.subjects()
+        if isinstance(s, rdflib.URIRef) and str(s).startswith((NS, VOCAB)) and s not in deprecated
+    }
+
+
+def test_every_deprecated_term_names_its_replacement() -> None:
+    g = ontology_graph()
+    deprecated = set(g.subjects(OWL.deprecated, rdflib.Literal(True)))
+    assert len(deprecated) == 113  # 0.2.0 moved the controlled vocabularies to bmv:
+    for old in deprecated:
+        new = g.value(old, DCTERMS.isReplacedBy)
+        assert new in _terms(g), old
+        assert (old, RDF.type, None) not in g, f"{old} is deprecated but still declared"
 
 
 def _used(graph: rdflib.Graph) -> set[rdflib.URIRef]:
@@ -108,6 +125,7 @@ def test_every_domain_and_range_is_a_declared_class_or_datatype() -> None:
 
 def test_vocabulary_module_matches_the_ontology() -> None:
     in_code = {BM[name] for name in BM.__annotations__}
+    in_code |= {BMV[name] for name in BMV.__annotations__}
     assert in_code == _terms(ontology_graph())
 
 

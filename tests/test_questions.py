@@ -30,7 +30,7 @@ from kg.model import open_model
 from kg.questions import QUESTIONS, Parameters, ask, ask_all
 from kg.store import KnowledgeGraph
 from kg.validation import validate
-from kg.vocab import BM
+from kg.vocab import BM, BMV
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal.ttl"
 EX = "https://example.org/mini/"
@@ -39,7 +39,12 @@ BMNS = str(BM._NS)
 
 def iri(curie: str, example: str | None = None) -> str:
     """Expand ``tel:``, ``bank:``, ``ex:`` (the fixtures) and ``bm:`` CURIEs."""
-    namespaces = {"bm": BMNS, "ex": EX, **{PREFIXES[k]: v for k, v in EXAMPLES.items()}}
+    namespaces = {
+        "bm": BMNS,
+        "bmv": str(BMV._NS),
+        "ex": EX,
+        **{PREFIXES[k]: v for k, v in EXAMPLES.items()},
+    }
     prefix, _, local = curie.partition(":")
     return namespaces[prefix] + local
 
@@ -220,18 +225,19 @@ SOUND = Patch(
         ),
     ),
     add="""
-ex:ptn-towers a bm:KeyPartner ; rdfs:label "TowerCo" ; bm:criticality bm:LowCriticality ;
+ex:ptn-towers a bm:KeyPartner ; rdfs:label "TowerCo" ; bm:criticality bmv:LowCriticality ;
     bm:suppliesResource ex:res-towers ; bm:alternativePartner ex:ptn-fibre .
-ex:res-towers a bm:KeyResource ; rdfs:label "Antenna towers" ; bm:resourceKind bm:PhysicalResource ;
-    bm:availability bm:Available .
+ex:res-towers a bm:KeyResource ; rdfs:label "Antenna towers" ;
+    bm:resourceKind bmv:PhysicalResource ;
+    bm:availability bmv:Available .
 ex:act-network-ops bm:requiresResource ex:res-towers .
-ex:cost-ops a bm:CostItem ; rdfs:label "Network operations contract" ; bm:costType bm:FixedCost ;
+ex:cost-ops a bm:CostItem ; rdfs:label "Network operations contract" ; bm:costType bmv:FixedCost ;
     bm:amount 1200000.00 ; bm:currency "CHF" ; bm:incurredBy ex:ptn-cable .
-ex:cost-towers a bm:CostItem ; rdfs:label "Tower rental" ; bm:costType bm:FixedCost ;
+ex:cost-towers a bm:CostItem ; rdfs:label "Tower rental" ; bm:costType bmv:FixedCost ;
     bm:amount 1200000.00 ; bm:currency "CHF" ; bm:incurredBy ex:ptn-towers .
-ex:cost-web a bm:CostItem ; rdfs:label "Website hosting" ; bm:costType bm:FixedCost ;
+ex:cost-web a bm:CostItem ; rdfs:label "Website hosting" ; bm:costType bmv:FixedCost ;
     bm:amount 300000.00 ; bm:currency "CHF" ; bm:incurredBy ex:ch-web .
-ex:cost-crm a bm:CostItem ; rdfs:label "CRM licences" ; bm:costType bm:VariableCost ;
+ex:cost-crm a bm:CostItem ; rdfs:label "CRM licences" ; bm:costType bmv:VariableCost ;
     bm:amount 200000.00 ; bm:currency "CHF" ; bm:incurredBy ex:app-crm .
 """,
 )
@@ -308,10 +314,10 @@ LURKERS = """
 ex:seg-lurkers a bm:CustomerSegment ; rdfs:label "Lurkers" ; bm:segmentSize 10000 ;
     bm:growthRate 0.01 ; bm:locatedIn ex:geo-zh ; bm:hasNeed ex:need-lurk .
 ex:need-lurk a bm:Pain ; rdfs:label "Too many notifications" ; bm:importance 3 .
-ex:ev-lurk a bm:Evidence ; rdfs:label "Lurker interviews" ; bm:evidenceKind bm:Interview ;
+ex:ev-lurk a bm:Evidence ; rdfs:label "Lurker interviews" ; bm:evidenceKind bmv:Interview ;
     dcterms:date "2026-01-10"^^xsd:date ; dcterms:source "Interviews" ;
     bm:evidenceFor ex:need-lurk .
-ex:vp-quiet a bm:ValueProposition ; rdfs:label "Quiet mode" ; bm:lifecycleStatus bm:Planned ;
+ex:vp-quiet a bm:ValueProposition ; rdfs:label "Quiet mode" ; bm:lifecycleStatus bmv:Planned ;
     bm:targetsSegment ex:seg-lurkers ; bm:addressesNeed ex:need-lurk .
 """
 
@@ -327,14 +333,14 @@ def extra_need(importance: int) -> str:
     return f"""
 ex:seg-families bm:hasNeed ex:need-fast .
 ex:need-fast a bm:Gain ; rdfs:label "Fast internet" ; bm:importance {importance} .
-ex:ev-fast a bm:Evidence ; rdfs:label "Speed survey" ; bm:evidenceKind bm:Survey ;
+ex:ev-fast a bm:Evidence ; rdfs:label "Speed survey" ; bm:evidenceKind bmv:Survey ;
     dcterms:date "2026-02-01"^^xsd:date ; dcterms:source "Panel" ; bm:evidenceFor ex:need-fast .
 """
 
 
 def support_cost(amount: str) -> str:
     return f"""
-ex:cost-support a bm:CostItem ; rdfs:label "Support" ; bm:costType bm:VariableCost ;
+ex:cost-support a bm:CostItem ; rdfs:label "Support" ; bm:costType bmv:VariableCost ;
     bm:amount {amount} ; bm:currency "CHF" ; bm:incurredBy ex:unit-sales ;
     bm:allocatedTo ex:vp-family .
 """
@@ -358,8 +364,8 @@ def evidence_dated(day: str) -> Patch:
 
 
 CHANNEL_APP = """
-ex:ch-app a bm:Channel ; rdfs:label "App" ; bm:channelKind bm:MobileApp ;
-    bm:coversPhase bm:AfterSales ;
+ex:ch-app a bm:Channel ; rdfs:label "App" ; bm:channelKind bmv:MobileApp ;
+    bm:coversPhase bmv:AfterSales ;
     bm:servesGeography ex:geo-ch ; bm:servesLocale ex:loc-de ; bm:ownedBy ex:unit-sales .
 """
 
@@ -451,11 +457,11 @@ CASES = [
         ("ex:vp-solo",),
         Patch(
             add='ex:vp-solo a bm:ValueProposition ; rdfs:label "Solo" ; '
-            "bm:lifecycleStatus bm:Live ; bm:targetsSegment ex:seg-families ."
+            "bm:lifecycleStatus bmv:Live ; bm:targetsSegment ex:seg-families ."
         ),
         Patch(
             add='ex:vp-solo a bm:ValueProposition ; rdfs:label "Solo" ; '
-            "bm:lifecycleStatus bm:Planned ; bm:targetsSegment ex:seg-families ."
+            "bm:lifecycleStatus bmv:Planned ; bm:targetsSegment ex:seg-families ."
         ),
         "a planned value proposition need not be delivered yet",
     ),
@@ -463,10 +469,10 @@ CASES = [
         "offering-without-proposition",
         ("ex:prd-orphan",),
         Patch(
-            add='ex:prd-orphan a bm:Service ; rdfs:label "Orphan" ; bm:lifecycleStatus bm:Live .'
+            add='ex:prd-orphan a bm:Service ; rdfs:label "Orphan" ; bm:lifecycleStatus bmv:Live .'
         ),
         Patch(
-            add='ex:prd-orphan a bm:Service ; rdfs:label "Orphan" ; bm:lifecycleStatus bm:Live ; '
+            add='ex:prd-orphan a bm:Service ; rdfs:label "Orphan" ; bm:lifecycleStatus bmv:Live ; '
             "bm:deliversValueProposition ex:vp-family ."
         ),
         "the service delivers the family bundle",
@@ -477,15 +483,15 @@ CASES = [
         Patch(
             replace=(
                 (
-                    '"Family bundle plan" ; bm:lifecycleStatus bm:Live',
-                    '"Family bundle plan" ; bm:lifecycleStatus bm:Retired',
+                    '"Family bundle plan" ; bm:lifecycleStatus bmv:Live',
+                    '"Family bundle plan" ; bm:lifecycleStatus bmv:Retired',
                 ),
             ),
-            add='ex:prd-next a bm:Product ; rdfs:label "Next" ; bm:lifecycleStatus bm:Planned ; '
+            add='ex:prd-next a bm:Product ; rdfs:label "Next" ; bm:lifecycleStatus bmv:Planned ; '
             "bm:deliversValueProposition ex:vp-family .",
         ),
         Patch(
-            add='ex:prd-next a bm:Product ; rdfs:label "Next" ; bm:lifecycleStatus bm:Planned ; '
+            add='ex:prd-next a bm:Product ; rdfs:label "Next" ; bm:lifecycleStatus bmv:Planned ; '
             "bm:deliversValueProposition ex:vp-family ."
         ),
         "a live offering still delivers the value proposition",
@@ -493,10 +499,10 @@ CASES = [
     # Q5
     Case(
         "uncovered-channel-phase",
-        ("ex:seg-families", "bm:AfterSales"),
-        Patch(replace=(("bm:Delivery , bm:AfterSales ;", "bm:Delivery ;"),)),
+        ("ex:seg-families", "bmv:AfterSales"),
+        Patch(replace=(("bmv:Delivery , bmv:AfterSales ;", "bmv:Delivery ;"),)),
         Patch(
-            replace=(("bm:Delivery , bm:AfterSales ;", "bm:Delivery ;"),),
+            replace=(("bmv:Delivery , bmv:AfterSales ;", "bmv:Delivery ;"),),
             add=CHANNEL_APP + "ex:ch-app bm:reachesSegment ex:seg-families .",
         ),
         "the app covers after-sales for the families",
@@ -518,12 +524,12 @@ CASES = [
         "redundant-channels",
         ("ex:ch-portal", "ex:ch-web", "ex:seg-families"),
         Patch(
-            add='ex:ch-portal a bm:Channel ; rdfs:label "Portal" ; bm:channelKind bm:Online ; '
-            "bm:coversPhase bm:Purchase ; bm:reachesSegment ex:seg-families ."
+            add='ex:ch-portal a bm:Channel ; rdfs:label "Portal" ; bm:channelKind bmv:Online ; '
+            "bm:coversPhase bmv:Purchase ; bm:reachesSegment ex:seg-families ."
         ),
         Patch(
-            add='ex:ch-portal a bm:Channel ; rdfs:label "Shops" ; bm:channelKind bm:Shop ; '
-            "bm:coversPhase bm:Purchase ; bm:reachesSegment ex:seg-families ."
+            add='ex:ch-portal a bm:Channel ; rdfs:label "Shops" ; bm:channelKind bmv:Shop ; '
+            "bm:coversPhase bmv:Purchase ; bm:reachesSegment ex:seg-families ."
         ),
         "channels of different kinds are not redundant",
     ),
@@ -541,18 +547,18 @@ CASES = [
         Patch(
             replace=(
                 (
-                    '"Fibre network" ; bm:resourceKind bm:PhysicalResource ;\n'
-                    "    bm:availability bm:Available",
-                    '"Fibre network" ; bm:resourceKind bm:PhysicalResource ;\n'
-                    "    bm:availability bm:Constrained",
+                    '"Fibre network" ; bm:resourceKind bmv:PhysicalResource ;\n'
+                    "    bm:availability bmv:Available",
+                    '"Fibre network" ; bm:resourceKind bmv:PhysicalResource ;\n'
+                    "    bm:availability bmv:Constrained",
                 ),
             )
         ),
         Patch(
             add="""
-ex:res-5g a bm:KeyResource ; rdfs:label "5G spectrum" ; bm:resourceKind bm:IntellectualResource ;
-    bm:availability bm:Unavailable .
-ex:prd-5g a bm:Product ; rdfs:label "5G bundle" ; bm:lifecycleStatus bm:Planned ;
+ex:res-5g a bm:KeyResource ; rdfs:label "5G spectrum" ; bm:resourceKind bmv:IntellectualResource ;
+    bm:availability bmv:Unavailable .
+ex:prd-5g a bm:Product ; rdfs:label "5G bundle" ; bm:lifecycleStatus bmv:Planned ;
     bm:deliversValueProposition ex:vp-family ; bm:requiresResource ex:res-5g .
 """
         ),
@@ -563,11 +569,11 @@ ex:prd-5g a bm:Product ; rdfs:label "5G bundle" ; bm:lifecycleStatus bm:Planned 
         ("ex:res-idle",),
         Patch(
             add='ex:res-idle a bm:KeyResource ; rdfs:label "Idle" ; '
-            "bm:resourceKind bm:PhysicalResource ; bm:availability bm:Available ."
+            "bm:resourceKind bmv:PhysicalResource ; bm:availability bmv:Available ."
         ),
         Patch(
             add='ex:res-idle a bm:KeyResource ; rdfs:label "Idle" ; '
-            "bm:resourceKind bm:PhysicalResource ; bm:availability bm:Available .\n"
+            "bm:resourceKind bmv:PhysicalResource ; bm:availability bmv:Available .\n"
             "ex:cap-customer-mgmt bm:requiresResource ex:res-idle ."
         ),
         "a capability requires it",
@@ -617,11 +623,11 @@ ex:prd-5g a bm:Product ; rdfs:label "5G bundle" ; bm:lifecycleStatus bm:Planned 
         ("ex:res-brand",),
         Patch(
             add='ex:res-brand a bm:KeyResource ; rdfs:label "Brand" ; '
-            "bm:resourceKind bm:IntellectualResource ; bm:availability bm:Available ."
+            "bm:resourceKind bmv:IntellectualResource ; bm:availability bmv:Available ."
         ),
         Patch(
             add='ex:res-brand a bm:KeyResource ; rdfs:label "Brand" ; '
-            "bm:resourceKind bm:IntellectualResource ; bm:availability bm:Available .\n"
+            "bm:resourceKind bmv:IntellectualResource ; bm:availability bmv:Available .\n"
             "ex:ptn-towers bm:suppliesResource ex:res-brand ."
         ),
         "a partner with costs supplies it",

@@ -102,6 +102,7 @@ def test_the_reasoner_is_not_vacuous(tmp_path: Path) -> None:
 PREFIXES = """
 @prefix ex: <https://example.org/mini/> .
 @prefix bm: <https://w3id.org/bmkg/ontology#> .
+@prefix bmv: <https://w3id.org/bmkg/vocab#> .
 """
 MISTYPED = {
     "product-and-service": "ex:x a bm:Product , bm:Service .",
@@ -109,7 +110,7 @@ MISTYPED = {
     "pain-and-gain": "ex:x a bm:Pain , bm:Gain .",
     "segment-and-channel": "ex:x a bm:CustomerSegment , bm:Channel .",
     "partner-and-unit": "ex:x a bm:KeyPartner , bm:OrganisationalUnit .",
-    "a-status-as-a-criticality": "ex:x a bm:KeyPartner ; bm:criticality bm:Live .",
+    "a-status-as-a-criticality": "ex:x a bm:KeyPartner ; bm:criticality bmv:Live .",
 }
 
 

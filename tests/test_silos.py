@@ -32,6 +32,7 @@ NAMESPACES = {
 SILO_KINDS = ("product-silo", "channel-silo", "lifecycle-silo")
 PREFIXES = """
 @prefix bm:   <https://w3id.org/bmkg/ontology#> .
+@prefix bmv:  <https://w3id.org/bmkg/vocab#> .
 @prefix ex:   <https://example.org/mini/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 """
@@ -104,7 +105,7 @@ def test_example_findings_carry_labels_and_evidence(example: tuple[str, SiloAnal
         assert not behind[0] & behind[1]
     [lifecycle] = analysis.findings_of("lifecycle-silo")
     functions = [u["functions"] for u in lifecycle.evidence["units"]]
-    assert functions == [["Marketing"], ["Sales"], ["Service"]]
+    assert functions == [["Marketing"], ["Sales"], ["Customer service"]]
     assert len(lifecycle.evidence["pairs_sharing_nothing"]) == 3
 
 
@@ -120,17 +121,17 @@ def test_channel_silo_evidence_quotes_the_second_step(example: tuple[str, SiloAn
 # Families (minimal.ttl) buy the family bundle, kept in the master record ex:ds-crm. A second live
 # product for the same proposition keeps its customers in a store of its own.
 MOBILE = """
-ex:prd-mobile a bm:Product ; rdfs:label "Mobile plan" ; bm:lifecycleStatus bm:{status} ;
+ex:prd-mobile a bm:Product ; rdfs:label "Mobile plan" ; bm:lifecycleStatus bmv:{status} ;
     bm:deliversValueProposition ex:vp-family ; bm:keepsCustomerDataIn ex:ds-mobile .
 ex:ds-mobile a bm:DataStore ; rdfs:label "Mobile database" ;
-    bm:holdsCustomerData bm:IdentityData , bm:ContactData .
+    bm:holdsCustomerData bmv:IdentityData , bmv:ContactData .
 """
 # Two more products, each with its own store; both stores synchronised with the master record, or
 # with a hub that is no master record.
 TV_AND_PHONE = """
-ex:prd-tv a bm:Product ; rdfs:label "TV" ; bm:lifecycleStatus bm:Live ;
+ex:prd-tv a bm:Product ; rdfs:label "TV" ; bm:lifecycleStatus bmv:Live ;
     bm:deliversValueProposition ex:vp-family ; bm:keepsCustomerDataIn ex:ds-tv .
-ex:prd-phone a bm:Product ; rdfs:label "Phone" ; bm:lifecycleStatus bm:Live ;
+ex:prd-phone a bm:Product ; rdfs:label "Phone" ; bm:lifecycleStatus bmv:Live ;
     bm:deliversValueProposition ex:vp-family ; bm:keepsCustomerDataIn ex:ds-phone .
 ex:ds-tv a bm:DataStore ; rdfs:label "TV database" .
 ex:ds-phone a bm:DataStore ; rdfs:label "Phone database" .
@@ -150,7 +151,7 @@ TV_PHONE_SILO = ("product-silo", {"seg-families", "prd-tv", "prd-phone", "ds-tv"
 # The family journey (minimal.ttl): compare plans (web, CRM), order (web, order process). Then a
 # phone call, run on a process, an application and a store of its own.
 CALL = """
-ex:ch-phone a bm:Channel ; rdfs:label "Call centre" ; bm:channelKind bm:CallCentre .
+ex:ch-phone a bm:Channel ; rdfs:label "Call centre" ; bm:channelKind bmv:CallCentre .
 ex:tp-call a bm:Touchpoint ; rdfs:label "Confirmation call" ; bm:inStage ex:stg-commit ;
     bm:sequence {position} ; bm:inChannel ex:ch-phone ; bm:supportedByProcess ex:proc-callback ;
     bm:emotion -2 .
@@ -164,9 +165,9 @@ CHANNEL_SILO = ("channel-silo", {"jrn-join", "tp-order", "tp-call", "ch-web", "c
 # yours". Marketing and service serve them too, each with a process, a tool and a store of its own.
 UNITS = """
 ex:unit-marketing a bm:OrganisationalUnit ; rdfs:label "Marketing" ;
-    bm:hasFunction bm:MarketingFunction ; bm:conveysBrandPromise ex:{marketing_promise} .
+    bm:hasFunction bmv:MarketingFunction ; bm:conveysBrandPromise ex:{marketing_promise} .
 ex:unit-service a bm:OrganisationalUnit ; rdfs:label "Service" ;
-    bm:hasFunction bm:ServiceFunction ; bm:conveysBrandPromise ex:{service_promise} .
+    bm:hasFunction bmv:ServiceFunction ; bm:conveysBrandPromise ex:{service_promise} .
 ex:proc-campaign a bm:BusinessProcess ; rdfs:label "Campaigns" ; bm:ownedBy ex:unit-marketing ;
     bm:servesSegment ex:seg-families ; bm:usesApplication ex:app-mail .
 ex:proc-support a bm:BusinessProcess ; rdfs:label "Support" ; bm:ownedBy ex:unit-service ;
@@ -353,7 +354,7 @@ CASES = [
         id="lifecycle-units-use-one-store-through-their-own-applications",
     ),
     pytest.param(
-        units(**SEPARATE).replace("bm:ServiceFunction", "bm:SalesFunction"),
+        units(**SEPARATE).replace("bmv:ServiceFunction", "bmv:SalesFunction"),
         {},
         [],
         id="lifecycle-without-a-service-unit",
@@ -430,7 +431,7 @@ def test_lifecycle_silo_is_one_finding_per_segment(tmp_path: Path) -> None:
     # A second marketing unit in the same situation joins the finding; it does not add one.
     second = (
         'ex:unit-brand a bm:OrganisationalUnit ; rdfs:label "Brand" ;'
-        " bm:hasFunction bm:MarketingFunction .\n"
+        " bm:hasFunction bmv:MarketingFunction .\n"
         'ex:proc-brand a bm:BusinessProcess ; rdfs:label "Brand" ; bm:ownedBy ex:unit-brand ;'
         " bm:servesSegment ex:seg-families ."
     )

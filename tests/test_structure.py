@@ -26,6 +26,7 @@ MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal.ttl"
 EX = "https://example.org/mini/"
 PREFIXES = """
 @prefix bm:   <https://w3id.org/bmkg/ontology#> .
+@prefix bmv:  <https://w3id.org/bmkg/vocab#> .
 @prefix ex:   <https://example.org/mini/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 """
@@ -42,8 +43,8 @@ ex:proc-help a bm:BusinessProcess ; rdfs:label "Help" ; bm:ownedBy ex:unit-b2b-h
     bm:servesSegment ex:seg-bakers ; bm:usesApplication ex:app-tickets .
 ex:app-quotes a bm:Application ; rdfs:label "Quotes" ; bm:usesDataStore ex:ds-quotes .
 ex:app-tickets a bm:Application ; rdfs:label "Tickets" ; bm:usesDataStore ex:ds-tickets .
-ex:ds-quotes a bm:DataStore ; rdfs:label "Quote database" ; bm:holdsCustomerData bm:ContactData .
-ex:ds-tickets a bm:DataStore ; rdfs:label "Ticket database" ; bm:holdsCustomerData bm:ContactData .
+ex:ds-quotes a bm:DataStore ; rdfs:label "Quote database" ; bm:holdsCustomerData bmv:ContactData .
+ex:ds-tickets a bm:DataStore ; rdfs:label "Ticket database" ; bm:holdsCustomerData bmv:ContactData .
 """
 
 

@@ -30,6 +30,7 @@ from kg.validation import Severity, ValidationReport, validate
 
 MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal.ttl"
 BM = "https://w3id.org/bmkg/ontology#"
+BMV = "https://w3id.org/bmkg/vocab#"
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 RDFS_LABEL = ox.NamedNode(str(RDFS.label))
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -100,7 +101,7 @@ def constrained() -> dict[str, tuple[ox.NamedNode, ...]]:
 def wrong_values(cls: str) -> tuple[ox.NamedNode | ox.Literal, ...]:
     """A node of another class, a concept, a misspelt term and a literal."""
     other = next(e for e, _, c in entities() if c != cls)
-    return (other, ox.NamedNode(BM + "Live"), ox.NamedNode(BM + "Lve"), LITERALS[3])
+    return (other, ox.NamedNode(BMV + "Live"), ox.NamedNode(BM + "Lve"), LITERALS[3])
 
 
 @cache
@@ -210,6 +211,6 @@ def test_random_writes_are_judged_as_full_validation_judges_them(
 
 def test_the_examples_in_the_issue_are_refused() -> None:
     goal, graph, _ = next(e for e in entities() if e[2] == BM + "Goal")
-    for value in (ox.NamedNode(BM + "Live"), ox.NamedNode(BM + "CustomerSegmnt")):
+    for value in (ox.NamedNode(BMV + "Live"), ox.NamedNode(BM + "CustomerSegmnt")):
         quad = ox.Quad(goal, ox.NamedNode(BM + "goalFor"), value, graph)
         assert not check_write(minimal(), add=[quad]).conforms, value
