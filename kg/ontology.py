@@ -22,8 +22,10 @@ import rdflib
 from rdflib.term import URIRef
 
 __all__ = [
+    "ALIGNMENTS",
     "EXAMPLES",
     "ONTOLOGY_IRI",
+    "alignment_path",
     "example_path",
     "examples_dir",
     "ontology_dir",
@@ -42,7 +44,7 @@ EXAMPLES = ("telco", "bank")
 
 
 def ontology_dir() -> Path:
-    """Return the folder holding ``bmkg.ttl`` and ``shapes.ttl``."""
+    """Return the folder holding ``bmkg.ttl``, ``shapes.ttl`` and ``alignments/``."""
     override = os.environ.get("BMKG_ONTOLOGY_DIR")
     if override:
         return Path(override)
@@ -69,6 +71,35 @@ def example_path(name: str = "telco") -> Path:
     if name not in EXAMPLES:
         raise ValueError(f"there is no example {name!r}; the examples are {', '.join(EXAMPLES)}")
     return examples_dir() / name
+
+
+ALIGNMENTS = ("archimate",)
+"""The alignments with other vocabularies that ship beside the ontology, in ``alignments/``."""
+
+
+def alignment_path(name: str = "archimate") -> Path:
+    """Return the path of an alignment of the ontology with another vocabulary (Turtle).
+
+    An alignment maps the ontology's terms to another vocabulary's types; load it beside the
+    ontology (it does not import it).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not one of :data:`ALIGNMENTS`.
+
+    Examples
+    --------
+    >>> import rdflib
+    >>> alignment = rdflib.Graph().parse(alignment_path("archimate"))
+    >>> actor = rdflib.URIRef("http://www.opengroup.org/xsd/archimate/3.0/BusinessActor")
+    >>> (actor, rdflib.RDF.type, rdflib.OWL.Class) in alignment
+    True
+    """
+    if name not in ALIGNMENTS:
+        known = ", ".join(ALIGNMENTS)
+        raise ValueError(f"there is no alignment {name!r}; the alignments are {known}")
+    return ontology_dir() / "alignments" / f"{name}.ttl"
 
 
 def _package_dir(package: str) -> Path:

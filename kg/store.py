@@ -221,8 +221,8 @@ def rdf_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     Examples
     --------
     >>> from kg.ontology import ontology_dir
-    >>> [p.name for p in rdf_files([ontology_dir()])]
-    ['bmkg.ttl', 'shapes.ttl']
+    >>> [p.relative_to(ontology_dir()).as_posix() for p in rdf_files([ontology_dir()])]
+    ['alignments/archimate.ttl', 'bmkg.ttl', 'shapes.ttl']
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from reasoning import Inconsistent, reason, with_ontology
 
 from kg.ontology import ontology_graph
 
@@ -28,43 +29,6 @@ EXAMPLES = {
 owlready2 = pytest.importorskip("owlready2")
 if shutil.which("java") is None and os.environ.get("CI") != "true":
     pytest.skip("HermiT needs Java (apt-get install default-jre-headless)", allow_module_level=True)
-
-
-class Inconsistent(Exception):
-    """The reasoner found the ontology (and data) inconsistent."""
-
-
-def reason(
-    graph: rdflib.Graph, tmp: Path, *, ignore_unsupported_datatypes: bool = False
-) -> list[str]:
-    """Run HermiT on ``graph``; the unsatisfiable classes, or :class:`Inconsistent`."""
-    source = tmp / "input.nt"
-    graph.serialize(source, format="nt", encoding="utf-8")
-    world = owlready2.World()
-    ontology = world.get_ontology(source.as_uri()).load()
-    try:
-        with ontology:
-            owlready2.sync_reasoner_hermit(
-                world,
-                infer_property_values=False,
-                debug=0,
-                ignore_unsupported_datatypes=ignore_unsupported_datatypes,
-            )
-        return sorted(
-            str(c.iri) for c in world.inconsistent_classes() if c is not owlready2.Nothing
-        )
-    except owlready2.OwlReadyInconsistentOntologyError as error:
-        raise Inconsistent(str(error)) from error
-    finally:
-        world.close()
-
-
-def with_ontology(*extra: rdflib.Graph) -> rdflib.Graph:
-    graph = rdflib.Graph()
-    for source in (ontology_graph(), *extra):
-        for triple in source:
-            graph.add(triple)
-    return graph
 
 
 def test_the_ontology_alone_is_consistent_with_no_unsatisfiable_class(tmp_path: Path) -> None:

@@ -65,6 +65,7 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_carries_the_ontology_the_queries_and_the_examples(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"bmkg_ontology/bmkg.ttl", "bmkg_ontology/shapes.ttl"} <= names
+    assert "bmkg_ontology/alignments/archimate.ttl" in names
     assert {"bmkg_examples/telco/offer.ttl", "bmkg_examples/bank/offer.ttl"} <= names
     assert {"kg/templates/portfolio.html", "kg/py.typed"} <= names
     queries = {p.relative_to(ROOT).as_posix() for p in (ROOT / "kg" / "queries").rglob("*.rq")}
@@ -78,7 +79,7 @@ def test_kg_runs_from_the_installed_package(installed: Path, tmp_path: Path) -> 
         python,
         "-c",
         "import kg, kg.ontology as o; print(kg.__file__); print(o.ontology_dir()); "
-        "print(kg.example_path())",
+        "print(kg.example_path()); print(o.alignment_path('archimate'))",
         cwd=tmp_path,
     )
     assert where.returncode == 0, where.stderr
@@ -86,6 +87,7 @@ def test_kg_runs_from_the_installed_package(installed: Path, tmp_path: Path) -> 
     for line in where.stdout.split():
         assert Path(line).is_relative_to(env), f"{line} is not in the installed package"
     example = Path(where.stdout.split()[2])
+    assert Path(where.stdout.split()[3]).is_file()
 
     # A folder of the user's own: a copy of the bundled example, outside the repository.
     model = tmp_path / "my-model"
