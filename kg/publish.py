@@ -359,6 +359,7 @@ _EXTRA_CSS = """
         .sup-con { color: #b35900; }
         #metadata .files { margin-top: 1em; }
         #external ul { columns: 3 16em; padding-left: 1.2em; }
+        .to-toc { display: none; }
         @media (max-width: 900px) {
             body { padding: 1em 12px; }
             #pylode { position: static; transform: none; margin-bottom: 1em; }
@@ -371,6 +372,9 @@ _EXTRA_CSS = """
             dd { margin-left: 1.2em; }
             a, code, td { overflow-wrap: anywhere; }
             #legend table.entity { width: 100%; }
+            .to-toc { display: block; }
+            #toc { font-size: medium; }
+            #toc .second li { padding: 5px 0; }
         }
 """
 
@@ -489,6 +493,8 @@ def _render(source: rdflib.Graph, *, files_note: list[tuple[str, str]]) -> str:
                 if prop in ONT_PROPS and prop != DCTERMS.title:
                     values.setdefault(prop, []).append(value)
             section = tags.div(tags.h1(title), id="metadata", _class="section")
+            # narrow screens show the table of contents after the content
+            section.appendChild(tags.p(tags.a("Table of contents", href="#toc"), _class="to-toc"))
             section.appendChild(tags.h2("Metadata"))
             listing = tags.dl(
                 tags.div(tags.dt(tags.strong("IRI")), tags.dd(tags.code(str(ONTOLOGY_IRI))))
@@ -512,9 +518,9 @@ def _render(source: rdflib.Graph, *, files_note: list[tuple[str, str]]) -> str:
                     )
             if files_note:
                 files = tags.div(tags.dt(tags.strong("Files")), _class="files")
-                files.appendChild(
-                    tags.dd(*(tags.span(tags.a(text, href=href), " ") for text, href in files_note))
-                )
+                links = [tags.a(text, href=href) for text, href in files_note]
+                parts: list[Any] = [x for link in links for x in (" · ", link)][1:]
+                files.appendChild(tags.dd(*parts))
                 listing.appendChild(files)
             section.appendChild(listing)
             self.content.appendChild(section)
