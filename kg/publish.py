@@ -446,9 +446,11 @@ def _render(source: rdflib.Graph, *, files_note: list[tuple[str, str]]) -> str:
     anchors = _anchors(graph, terms.documented)
     ONT_TYPES.setdefault(SKOS.ConceptScheme, ("cs", "SKOS Concept Scheme"))
     ONT_TYPES.setdefault(SKOS.Concept, ("con", "SKOS Concept"))
-    title = _label(source, ONTOLOGY_IRI)
-    if (ONTOLOGY_IRI, DCTERMS.title, None) in source:
-        title = str(source.value(ONTOLOGY_IRI, DCTERMS.title))
+    titles = sorted(
+        source.objects(ONTOLOGY_IRI, DCTERMS.title),
+        key=lambda t: (getattr(t, "language", None) != "en", str(t)),
+    )
+    title = str(titles[0]) if titles else _label(source, ONTOLOGY_IRI)
 
     class Page(OntPub):  # type: ignore[misc]
         def __init__(self) -> None:
