@@ -3,13 +3,20 @@
 #               strategic questions, find silos, write the report to out/telco/
 #   make test   runs the test suite
 # The virtual environment is rebuilt when pyproject.toml changes.
+#
+# The ontology is published like a vocabulary (kg/publish.py); after changing it, run
+#   make ontology          both of:
+#   make ontology-release  copy ontology/*.ttl (and ontology/alignments/) to ontology/<version>/,
+#                          the version being the ontology's owl:versionInfo
+#   make ontology-docs     write its documentation with pyLODE to docs/ontology/index.html
+# and commit what they wrote; the tests fail while either is out of date.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean ontology ontology-release ontology-docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -29,6 +36,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check kg api tests
 	$(BIN)/mypy kg
 	$(BIN)/mypy api
+
+ontology: ontology-release ontology-docs
+
+ontology-release: $(STAMP)
+	$(BIN)/python -m kg.publish --ontology-dir ontology release
+
+ontology-docs: $(STAMP)
+	$(BIN)/python -m kg.publish --ontology-dir ontology docs --out docs/ontology
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

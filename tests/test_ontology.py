@@ -9,7 +9,7 @@ import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
 
-from kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph
+from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph
 from kg.vocab import BM, BMV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,19 +161,3 @@ def test_terms_named_by_the_finding_rules_exist() -> None:
     named = {BM._NS[name] for name in re.findall(r"`?bm:(\w+)", rules)}
     assert named
     assert named - _terms(ontology_graph()) == set()
-
-
-def test_documentation_renders_with_pylode(tmp_path: Path) -> None:
-    from pylode import OntPub
-
-    html = OntPub(str(ontology_path())).make_html(destination=tmp_path / "index.html")
-    page = (tmp_path / "index.html").read_text(encoding="utf-8") if html is None else html
-    assert "Business Model Knowledge Graph ontology" in page
-    for label in (
-        "Customer segment",
-        "Value proposition",
-        "Journey step / touchpoint",
-        "targets segment",
-        "current maturity",
-    ):
-        assert label in page, label
