@@ -862,6 +862,7 @@ def validate_nodes(
     add: Iterable[ox.Quad] = (),
     engine: Engine = "sparql",
     money_of: Iterable[ox.Quad] | None = None,
+    kinds: Iterable[rdflib.URIRef] = (),
 ) -> ValidationReport:
     """Validate ``nodes`` as they would be after a write, on their neighbourhood only.
 
@@ -879,9 +880,14 @@ def validate_nodes(
     cannot be converted are reported whatever ``nodes`` are. ``money_of`` are the statements
     that decide whether money is checked (the write's by default): :func:`check_write` passes
     the write's when it validates the nodes as they are, to compare like with like.
+
+    ``kinds`` are classes to validate as well, on the same neighbourhood: the disjointness shape
+    has each class said to be disjoint with another as its focus, and names the elements typed
+    with both (:func:`check_write` passes them when a write changes a type).
     """
     nodes = set(nodes)
     focus = [rdflib.URIRef(node.value) for node in nodes if isinstance(node, ox.NamedNode)]
+    focus += [kind for kind in kinds if kind not in focus]
     remove, add = list(remove), list(add)
     # Where elements belong, and the currencies of their enterprises, need the whole model,
     # which the neighbourhood is not.
@@ -950,6 +956,17 @@ def _identity(result: ValidationResult) -> tuple[Any, ...]:
     )
 
 
+@cache
+def _disjoint_kinds() -> tuple[rdflib.URIRef, ...]:
+    """The classes the ontology says are disjoint with another (the subjects of the pairs)."""
+    graph = ontology_graph()
+    return tuple(
+        sorted(
+            s for s in set(graph.subjects(OWL.disjointWith, None)) if isinstance(s, rdflib.URIRef)
+        )
+    )
+
+
 def check_write(
     model: KnowledgeGraph,
     *,
@@ -964,10 +981,11 @@ def check_write(
     """
     remove, add = list(remove), list(add)
     focus = write_focus(model, remove=remove, add=add)
-    after = validate_nodes(model, focus, remove=remove, add=add, engine=engine)
+    kinds = _disjoint_kinds() if any(q.predicate == _RDF_TYPE for q in (*remove, *add)) else ()
+    after = validate_nodes(model, focus, remove=remove, add=add, engine=engine, kinds=kinds)
     if after.conforms:
         return ValidationReport(results=(), graph=after.graph, triples=after.triples)
-    as_is = validate_nodes(model, focus, engine=engine, money_of=(*add, *remove))
+    as_is = validate_nodes(model, focus, engine=engine, money_of=(*add, *remove), kinds=kinds)
     before = {_identity(r) for r in as_is.results}
     added = tuple(
         r for r in after.results if r.severity is Severity.VIOLATION and _identity(r) not in before

@@ -214,3 +214,16 @@ def test_the_examples_in_the_issue_are_refused() -> None:
     for value in (ox.NamedNode(BMV + "Live"), ox.NamedNode(BM + "CustomerSegmnt")):
         quad = ox.Quad(goal, ox.NamedNode(BM + "goalFor"), value, graph)
         assert not check_write(minimal(), add=[quad]).conforms, value
+
+
+def test_a_second_type_of_another_kind_is_refused() -> None:
+    """The disjointness shape has classes as its focus: a write that types an element as a
+    second kind of thing is checked against them too, as full validation checks it."""
+    product = ox.NamedNode("https://example.org/mini/prd-bundle")
+    graph = next(g for e, g, _ in entities() if e == product)
+    quad = ox.Quad(product, RDF_TYPE, ox.NamedNode(BM + "Service"), graph)
+    checked = check_write(minimal(), add=[quad])
+    assert not checked.conforms
+    assert any("different kinds of thing" in r.message for r in checked.results)
+    same_judgement([], [quad])
+
