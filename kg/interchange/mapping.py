@@ -20,7 +20,7 @@ the most specific winning::
 'https://w3id.org/bmkg/ontology#BusinessActor'
 >>> decision = mapping.decide("BusinessEvent")
 >>> decision.cls is None, decision.reason
-(None, 'no counterpart')
+(True, 'no counterpart')
 """
 
 from __future__ import annotations
