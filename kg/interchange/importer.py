@@ -1,0 +1,527 @@
+"""An ArchiMate exchange model into the knowledge graph: what maps, what is kept, what is missing.
+
+:func:`import_exchange` turns an :class:`~kg.interchange.archimate.ExchangeModel` into two
+graphs and a list of questions for a person:
+
+- the **model graph**: each element whose type maps to a ``bm:`` class (see
+  :mod:`kg.interchange.mapping`) as a member of that class, with its names (``rdfs:label``, one
+  per language), documentation (``dcterms:description``), the properties whose name is a
+  ``bm:`` datatype property of that class (``segmentSize`` or "segment size", typed as the
+  ontology says), and each relationship that one ``bm:`` property carries between the classes
+  of its ends (in its direction or the other way round, read from the alignment and the
+  properties' domains and ranges); every imported node says where it came from with PROV-O
+  (``prov:wasDerivedFrom`` the file, ``dcterms:identifier`` its identifier in the file);
+- the **kept graph**: everything else, so that nothing of the file is lost: each element's
+  ArchiMate type, the elements that map to nothing (typed with their ArchiMate type), every
+  relationship as a node (type, ends, access type, influence strength, direction, names), the
+  properties no ``bm:`` property takes, organizations and what each view shows. Its terms are
+  the ArchiMate types (``http://www.opengroup.org/xsd/archimate/3.0/``) and ``bmx:`` (see
+  :data:`BMX`);
+- **needs input**: the elements whose type the alignment does not decide (with the candidates),
+  the relationships no ``bm:`` property carries, and property values that cannot be read as
+  the ontology's type. Nothing is invented: a value the questions need and the file lacks is
+  reported by validating the result (:func:`missing_values`).
+
+IRIs are the namespace (by default ``urn:bmkg:archimate:`` + the model's identifier + ``:``)
+followed by the identifier, so that importing the same file again names the same nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
+
+import rdflib
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Literal as RDFLiteral
+from rdflib.term import URIRef
+
+from kg.interchange.archimate import Concept, ExchangeModel, Folder, Relationship, Text
+from kg.interchange.mapping import ARCHIMATE, TypeMapping
+from kg.ontology import alignment_path, ontology_graph
+from kg.vocab import BM
+
+__all__ = [
+    "BMX",
+    "ImportResult",
+    "MissingGroup",
+    "NeedsInput",
+    "NeedsInputReport",
+    "import_exchange",
+    "needs_input_report",
+]
+
+BMX = rdflib.Namespace("https://w3id.org/bmkg/alignments#")
+"""The terms of the kept graph: ``archimateType``, ``source``, ``target``, ``accessType``,
+``modifier``, ``isDirected``, ``carriedBy`` (the ``bm:`` property a relationship became),
+``property`` (a name and ``rdf:value``), ``Folder`` and ``member``, ``shows``."""
+ARCHIMATE_NS = rdflib.Namespace(ARCHIMATE)
+_SCHEMA = rdflib.Namespace("https://schema.org/")
+
+Kind = Literal["element-type", "relationship", "property-value"]
+
+
+@dataclass(frozen=True)
+class NeedsInput:
+    """Something the import could not decide, for a person to settle.
+
+    Attributes
+    ----------
+    kind : str
+        ``element-type``, ``relationship`` or ``property-value``.
+    identifier : str
+        The element's or relationship's identifier in the file.
+    line : int
+        Where it starts in the file.
+    message : str
+        What is undecided, in the architect's terms.
+    candidates : tuple of str
+        The ``bm:`` terms that could be meant, when the alignment names some.
+    """
+
+    kind: Kind
+    identifier: str
+    line: int
+    message: str
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportResult:
+    """The graphs an import made, and what it could not decide."""
+
+    source: str
+    graph: rdflib.Graph
+    kept: rdflib.Graph
+    needs_input: list[NeedsInput] = field(default_factory=list)
+    iris: dict[str, URIRef] = field(default_factory=dict)
+    classes: dict[str, str | None] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        """How many nodes of each ``bm:`` class the model graph has."""
+        found: dict[str, int] = {}
+        for cls in self.graph.objects(None, RDF.type):
+            if str(cls).startswith(str(BM._NS)):
+                local = str(cls)[len(str(BM._NS)) :]
+                found[local] = found.get(local, 0) + 1
+        return dict(sorted(found.items()))
+
+
+def import_exchange(
+    model: ExchangeModel,
+    *,
+    mapping: TypeMapping | None = None,
+    namespace: str | None = None,
+) -> ImportResult:
+    """Import an exchange model (see the module's description)."""
+    mapping = mapping or TypeMapping.from_alignment()
+    namespace = (
+        namespace or f"urn:bmkg:archimate:{quote(model.identifier or Path(model.path).stem)}:"
+    )
+    return _Import(model, mapping, namespace).run()
+
+
+class _Import:
+    def __init__(self, model: ExchangeModel, mapping: TypeMapping, namespace: str) -> None:
+        self.model = model
+        self.mapping = mapping
+        self.namespace = namespace
+        self.definitions = {d.identifier: d.name for d in model.property_definitions}
+        source = URIRef(f"urn:bmkg:source:{quote(Path(model.path).name)}")
+        self.source = source
+        self.result = ImportResult(model.path, _graph(), _graph())
+
+    def iri(self, identifier: str) -> URIRef:
+        return URIRef(self.namespace + quote(identifier, safe="-._~"))
+
+    def run(self) -> ImportResult:
+        result = self.result
+        kept = result.kept
+        kept.add((self.source, RDF.type, PROV.Entity))
+        kept.add(
+            (self.source, DCTERMS.format, RDFLiteral(f"ArchiMate exchange {self.model.version}"))
+        )
+        kept.add((self.source, RDFS.label, RDFLiteral(Path(self.model.path).name)))
+        for text in self.model.names:
+            kept.add((self.source, DCTERMS.title, _text(text)))
+        for element in self.model.elements:
+            self.element(element)
+        for relationship in self.model.relationships:
+            self.relationship(relationship)
+        self.folders(self.model.organizations, None)
+        for view in self.model.views:
+            node = self.iri(view.identifier)
+            kept.add((node, RDF.type, ARCHIMATE_NS[view.type or "Diagram"]))
+            self.common(kept, node, view.identifier, view.names, view.documentation)
+            for ref in (*view.elements, *view.relationships):
+                kept.add((node, BMX.shows, self.iri(ref)))
+        return result
+
+    def common(
+        self,
+        graph: rdflib.Graph,
+        node: URIRef,
+        identifier: str,
+        names: Iterable[Text],
+        documentation: Iterable[Text],
+    ) -> None:
+        graph.add((node, DCTERMS.identifier, RDFLiteral(identifier)))
+        graph.add((node, PROV.wasDerivedFrom, self.source))
+        for text in names:
+            graph.add((node, RDFS.label, _text(text)))
+        for text in documentation:
+            graph.add((node, DCTERMS.description, _text(text)))
+
+    def element(self, element: Concept) -> None:
+        result = self.result
+        node = self.iri(element.identifier)
+        result.iris[element.identifier] = node
+        specialization = next(
+            (
+                v.value
+                for p in element.properties
+                if self.definitions.get(p.definition, "").lower() == "specialization"
+                for v in p.values
+            ),
+            None,
+        )
+        decision = self.mapping.decide(
+            element.type, identifier=element.identifier, specialization=specialization
+        )
+        result.classes[element.identifier] = decision.cls
+        result.kept.add((node, BMX.archimateType, ARCHIMATE_NS[element.type]))
+        if decision.cls is None:
+            result.kept.add((node, RDF.type, ARCHIMATE_NS[element.type]))
+            self.common(result.kept, node, element.identifier, element.names, element.documentation)
+            for prop in element.properties:
+                self.keep_property(node, prop.definition, prop.values)
+            if decision.needs_input:
+                shown = element.name or element.identifier
+                if element.type.endswith("Junction"):
+                    why = (
+                        "a junction: the relationships through it are kept as they are, not "
+                        "joined into links"
+                    )
+                elif decision.reason == "no counterpart":
+                    why = "the ontology has no counterpart of its type"
+                else:
+                    why = "the alignment does not decide its type"
+                result.needs_input.append(
+                    NeedsInput(
+                        "element-type",
+                        element.identifier,
+                        element.line,
+                        f"{element.type} {shown!r}: {why}; it is kept as it is."
+                        + (
+                            ""
+                            if element.type.endswith("Junction")
+                            else " Map it (by element, type or specialization) to import it as "
+                            "one of the ontology's classes."
+                        ),
+                        decision.candidates,
+                    )
+                )
+            return
+        cls = URIRef(decision.cls)
+        result.graph.add((node, RDF.type, cls))
+        self.common(result.graph, node, element.identifier, element.names, element.documentation)
+        for prop in element.properties:
+            name = self.definitions.get(prop.definition, prop.definition)
+            target = _datatype_property(cls, name)
+            if target is None:
+                self.keep_property(node, prop.definition, prop.values)
+                continue
+            prop_iri, datatype = target
+            for value in prop.values:
+                literal = _typed(value, datatype)
+                if literal is None:
+                    self.keep_property(node, prop.definition, (value,))
+                    result.needs_input.append(
+                        NeedsInput(
+                            "property-value",
+                            element.identifier,
+                            element.line,
+                            f"{element.name or element.identifier!r}: {name} "
+                            f"{value.value!r} cannot be read as "
+                            f"xsd:{datatype.rsplit('#', 1)[-1]}; it is kept as text.",
+                        )
+                    )
+                else:
+                    result.graph.add((node, prop_iri, literal))
+
+    def keep_property(self, node: URIRef, definition: str, values: Iterable[Text]) -> None:
+        kept = self.result.kept
+        for value in values:
+            holder = rdflib.BNode()
+            kept.add((node, BMX.property, holder))
+            kept.add((holder, RDFS.label, RDFLiteral(self.definitions.get(definition, definition))))
+            kept.add((holder, RDF.value, _text(value)))
+
+    def relationship(self, relationship: Relationship) -> None:
+        result = self.result
+        node = self.iri(relationship.identifier)
+        kept = result.kept
+        kept.add((node, RDF.type, ARCHIMATE_NS[relationship.type]))
+        self.common(
+            kept, node, relationship.identifier, relationship.names, relationship.documentation
+        )
+        kept.add((node, BMX.source, self.iri(relationship.source)))
+        kept.add((node, BMX.target, self.iri(relationship.target)))
+        if relationship.access_type:
+            kept.add((node, BMX.accessType, RDFLiteral(relationship.access_type)))
+        if relationship.modifier:
+            kept.add((node, BMX.modifier, RDFLiteral(relationship.modifier)))
+        if relationship.is_directed is not None:
+            kept.add((node, BMX.isDirected, RDFLiteral(relationship.is_directed)))
+        for kept_prop in relationship.properties:
+            self.keep_property(node, kept_prop.definition, kept_prop.values)
+        source_cls = result.classes.get(relationship.source)
+        target_cls = result.classes.get(relationship.target)
+        if source_cls is None or target_cls is None:
+            return  # an end that is kept (or a relationship): the relationship stays with it
+        found = _links(relationship.type, URIRef(source_cls), URIRef(target_cls))
+        if len(found) == 1:
+            link, reverse = found[0]
+            subject, obj = self.iri(relationship.source), self.iri(relationship.target)
+            result.graph.add((obj, link, subject) if reverse else (subject, link, obj))
+            kept.add((node, BMX.carriedBy, link))
+            return
+        source, target = (self.model.concept(r) for r in (relationship.source, relationship.target))
+        names = [f"{c.type} {c.name or c.identifier!r}" for c in (source, target) if c is not None]
+        if found:
+            why = "several properties of the ontology could carry it"
+        else:
+            why = "no property of the ontology carries it between these classes"
+        result.needs_input.append(
+            NeedsInput(
+                "relationship",
+                relationship.identifier,
+                relationship.line,
+                f"{relationship.type} from {names[0]} to {names[1]}: {why}; it is kept as it is.",
+                tuple(str(p) for p, _ in found),
+            )
+        )
+
+    def folders(self, folders: Iterable[Folder], parent: rdflib.BNode | None) -> None:
+        kept = self.result.kept
+        for folder in folders:
+            node = rdflib.BNode()
+            kept.add((node, RDF.type, BMX.Folder))
+            if parent is not None:
+                kept.add((parent, BMX.member, node))
+            for label in folder.labels:
+                kept.add((node, RDFS.label, _text(label)))
+            for ref in folder.refs:
+                kept.add((node, BMX.member, self.iri(ref)))
+            self.folders(folder.folders, node)
+
+
+def _graph() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.bind("bm", BM._NS)
+    graph.bind("archimate", ARCHIMATE_NS)
+    graph.bind("bmx", BMX)
+    graph.bind("prov", PROV)
+    graph.bind("dcterms", DCTERMS)
+    return graph
+
+
+def _text(text: Text) -> RDFLiteral:
+    return RDFLiteral(text.value, lang=text.lang) if text.lang else RDFLiteral(text.value)
+
+
+def _typed(text: Text, datatype: str) -> RDFLiteral | None:
+    """The value as the ontology's datatype, or ``None`` when it cannot be read as one."""
+    value = text.value.strip()
+    if datatype == str(XSD.integer):
+        return RDFLiteral(value, datatype=XSD.integer) if value.lstrip("-").isdigit() else None
+    if datatype == str(XSD.decimal):
+        try:
+            from decimal import Decimal, InvalidOperation
+
+            number = Decimal(value)
+        except InvalidOperation:
+            return None
+        return RDFLiteral(format(number, "f"), datatype=XSD.decimal) if number.is_finite() else None
+    if datatype == str(XSD.boolean):
+        lowered = value.lower()
+        return (
+            RDFLiteral(lowered == "true", datatype=XSD.boolean)
+            if lowered in ("true", "false")
+            else None
+        )
+    if datatype == str(XSD.date):
+        import re
+
+        return (
+            RDFLiteral(value, datatype=XSD.date)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+            else None
+        )
+    if text.lang:
+        return RDFLiteral(text.value, lang=text.lang)
+    return RDFLiteral(text.value)
+
+
+@cache
+def _superclasses(cls: URIRef) -> frozenset[URIRef]:
+    graph = ontology_graph()
+    return frozenset(
+        {cls, *(c for c in graph.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef))}
+    )
+
+
+@cache
+def _datatype_properties() -> dict[str, list[tuple[URIRef, frozenset[URIRef], str]]]:
+    """Each datatype property by lower-cased local name and label: its domains and range."""
+    graph = ontology_graph()
+    found: dict[str, list[tuple[URIRef, frozenset[URIRef], str]]] = {}
+    for prop in graph.subjects(RDF.type, OWL.DatatypeProperty):
+        if not isinstance(prop, URIRef) or not str(prop).startswith(str(BM._NS)):
+            continue
+        domains = frozenset(
+            d
+            for p in (RDFS.domain, _SCHEMA.domainIncludes)
+            for d in graph.objects(prop, p)
+            if isinstance(d, URIRef)
+        )
+        ranges = [*graph.objects(prop, RDFS.range), *graph.objects(prop, _SCHEMA.rangeIncludes)]
+        entry = (prop, domains, str(ranges[0]) if ranges else str(XSD.string))
+        keys = {str(prop)[len(str(BM._NS)) :].lower()}
+        keys |= {str(label).lower() for label in graph.objects(prop, RDFS.label)}
+        for key in keys:
+            found.setdefault(key, []).append(entry)
+    return found
+
+
+def _datatype_property(cls: URIRef, name: str) -> tuple[URIRef, str] | None:
+    """The ``bm:`` datatype property a property of this name sets on a member of ``cls``."""
+    key = name.strip().lower()
+    key = key.removeprefix("bm:")
+    for prop, domains, datatype in _datatype_properties().get(key, []):
+        if not domains or domains & _superclasses(cls):
+            return prop, datatype
+    return None
+
+
+@cache
+def _relationship_candidates(archimate_type: str) -> tuple[tuple[URIRef, bool | None], ...]:
+    """The bm: properties the alignment relates to a relationship type: each with True when it
+    is declared a sub-property (the same direction), else None (either direction)."""
+    graph = rdflib.Graph().parse(alignment_path("archimate"), format="turtle")
+    rel = ARCHIMATE_NS[archimate_type]
+    found: dict[URIRef, bool | None] = {}
+    for match in (SKOS.exactMatch, SKOS.closeMatch, SKOS.narrowMatch, SKOS.relatedMatch):
+        for prop in graph.objects(rel, match):
+            if isinstance(prop, URIRef) and str(prop).startswith(str(BM._NS)):
+                found.setdefault(prop, None)
+    for prop in graph.subjects(RDFS.subPropertyOf, rel):
+        if isinstance(prop, URIRef):
+            found[prop] = True
+    return tuple(sorted(found.items(), key=lambda item: str(item[0])))
+
+
+def _ends(prop: URIRef) -> tuple[frozenset[URIRef], frozenset[URIRef]]:
+    graph = ontology_graph()
+
+    def of(*predicates: URIRef) -> frozenset[URIRef]:
+        return frozenset(
+            o for p in predicates for o in graph.objects(prop, p) if isinstance(o, URIRef)
+        )
+
+    return of(RDFS.domain, _SCHEMA.domainIncludes), of(RDFS.range, _SCHEMA.rangeIncludes)
+
+
+def _links(archimate_type: str, source: URIRef, target: URIRef) -> list[tuple[URIRef, bool]]:
+    """The (property, reversed) pairs that can carry a relationship between these classes."""
+    found = []
+    for prop, same_direction in _relationship_candidates(archimate_type):
+        domains, ranges = _ends(prop)
+        if domains & _superclasses(source) and ranges & _superclasses(target):
+            found.append((prop, False))
+        elif (
+            not same_direction
+            and domains & _superclasses(target)
+            and ranges & _superclasses(source)
+        ):
+            found.append((prop, True))
+    return found
+
+
+@dataclass(frozen=True)
+class MissingGroup:
+    """The imported nodes one validation rule finds fault with."""
+
+    message: str
+    severity: str
+    nodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NeedsInputReport:
+    """What an import needs from a person: its undecided items and the values still missing."""
+
+    source: str
+    counts: dict[str, int]
+    undecided: tuple[NeedsInput, ...]
+    missing: tuple[MissingGroup, ...]
+
+    def counts_line(self) -> str:
+        shown = ", ".join(f"{n} {name}" for name, n in self.counts.items())
+        return f"Imported: {shown}" if shown else "Imported: nothing the ontology has a place for"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "counts": self.counts,
+            "undecided": [
+                {
+                    "kind": item.kind,
+                    "identifier": item.identifier,
+                    "line": item.line,
+                    "message": item.message,
+                    "candidates": list(item.candidates),
+                }
+                for item in self.undecided
+            ],
+            "missing": [
+                {"message": g.message, "severity": g.severity, "nodes": list(g.nodes)}
+                for g in self.missing
+            ],
+        }
+
+    def markdown(self) -> str:
+        import jinja2
+
+        environment = jinja2.Environment(
+            loader=jinja2.PackageLoader("kg", "templates"),
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        return environment.get_template("needs-input.md").render(
+            source=Path(self.source).name,
+            counts_line=self.counts_line(),
+            undecided=self.undecided,
+            missing=self.missing,
+        )
+
+
+def needs_input_report(result: ImportResult) -> NeedsInputReport:
+    """The undecided items of an import, and what validating its model graph finds missing."""
+    from kg.validation import validate
+
+    report = validate(result.graph)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for item in report.results:
+        name = item.focus_label or item.focus_node
+        groups.setdefault((item.message, item.severity.value), []).append(name)
+    missing = tuple(
+        MissingGroup(message, severity, tuple(sorted(set(nodes))))
+        for (message, severity), nodes in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0]))
+    )
+    return NeedsInputReport(result.source, result.counts(), tuple(result.needs_input), missing)
