@@ -226,4 +226,3 @@ def test_a_second_type_of_another_kind_is_refused() -> None:
     assert not checked.conforms
     assert any("different kinds of thing" in r.message for r in checked.results)
     same_judgement([], [quad])
-
