@@ -1,7 +1,8 @@
 """The Open Group's ArchiMate Model Exchange File Format: read a file into a neutral model.
 
 Both generations are read: 2.1 (namespace ``http://www.opengroup.org/xsd/archimate``, names in
-``label``, ``propertydefs``, ``identifierref``) and 3.x (namespace
+``label``, ``propertydefs``, ``identifierref``, types such as ``UsedByRelationship``, given
+their 3.x names: ``Serving``) and 3.x (namespace
 ``http://www.opengroup.org/xsd/archimate/3.0/``, which 3.0, 3.1 and 3.2 files all use: names in
 ``name``, ``propertyDefinitions``, ``identifierRef``). What is read: the model's names,
 documentation and properties; elements (junctions included) and relationships, each with its
@@ -60,6 +61,16 @@ __all__ = [
 NS_21 = "http://www.opengroup.org/xsd/archimate"
 NS_3 = "http://www.opengroup.org/xsd/archimate/3.0/"
 _NAMESPACES = {NS_21: "2.1", NS_21 + "/": "2.1", NS_3: "3.x"}
+_TYPES_21 = {
+    # 2.1 names that 3.x renamed; the reader gives every type its 3.x name
+    "UsedBy": "Serving",
+    "Realisation": "Realization",
+    "Specialisation": "Specialization",
+    "InfrastructureService": "TechnologyService",
+    "InfrastructureInterface": "TechnologyInterface",
+    "InfrastructureFunction": "TechnologyFunction",
+    "Network": "CommunicationNetwork",
+}
 
 
 class ExchangeError(XMLInputError):
@@ -324,7 +335,7 @@ class _Reader:
             raise ExchangeError(f"{self.where(node)}: an element without xsi:type")
         return Concept(
             identifier=self.identifier(node, "an element"),
-            type=kind,
+            type=_TYPES_21.get(kind, kind) if self.legacy else kind,
             names=self.texts(node, self.name_tag),
             documentation=self.texts(node, "documentation"),
             properties=self.properties(node),
@@ -343,7 +354,7 @@ class _Reader:
         modifier = node.get("modifier") or node.get("influence")
         return Relationship(
             identifier=self.identifier(node, "a relationship"),
-            type=kind.removesuffix("Relationship") if self.legacy else kind,
+            type=self.relationship_type(kind),
             names=self.texts(node, self.name_tag),
             documentation=self.texts(node, "documentation"),
             properties=self.properties(node),
@@ -354,6 +365,12 @@ class _Reader:
             modifier=modifier,
             is_directed=None if directed is None else directed.strip().lower() == "true",
         )
+
+    def relationship_type(self, kind: str) -> str:
+        if not self.legacy:
+            return kind
+        kind = kind.removesuffix("Relationship")
+        return _TYPES_21.get(kind, kind)
 
     def organizations(self) -> tuple[Folder, ...]:
         holder = self.root.first("organizations" if not self.legacy else "organization")
