@@ -117,7 +117,7 @@ def test_the_report_names_missing_values_and_invents_none(imported) -> None:  # 
     ) in messages
     assert not list(imported.graph.objects(None, BM.goalFor))
     text = report.markdown()
-    assert "| 20 | `e-data` |" in text and "bm:DataStore" in text
+    assert "- Customer record (`e-data`, line 20)" in text and "bm:DataStore" in text
 
 
 def test_a_mapping_decides_and_a_property_becomes_a_typed_value() -> None:

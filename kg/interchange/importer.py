@@ -81,6 +81,13 @@ class NeedsInput:
         What is undecided, in the architect's terms.
     candidates : tuple of str
         The ``bm:`` terms that could be meant, when the alignment names some.
+    topic : str
+        What items alike share, to group them: the ArchiMate type, or a relationship's type
+        and the types of its ends.
+    name : str
+        The element's or relationship's name (its identifier when it has none).
+    why : str
+        Why it is undecided, the same for every item of a topic.
     """
 
     kind: Kind
@@ -88,6 +95,9 @@ class NeedsInput:
     line: int
     message: str
     candidates: tuple[str, ...] = ()
+    topic: str = ""
+    name: str = ""
+    why: str = ""
 
 
 @dataclass
@@ -223,6 +233,9 @@ class _Import:
                             "one of the ontology's classes."
                         ),
                         decision.candidates,
+                        topic=element.type,
+                        name=shown,
+                        why=why,
                     )
                 )
             return
@@ -248,6 +261,9 @@ class _Import:
                             f"{element.name or element.identifier!r}: {name} "
                             f"{value.value!r} cannot be read as "
                             f"xsd:{datatype.rsplit('#', 1)[-1]}; it is kept as text.",
+                            topic=f"{name} (xsd:{datatype.rsplit('#', 1)[-1]})",
+                            name=f"{element.name or element.identifier}: {value.value!r}",
+                            why="the value cannot be read as the ontology's type; kept as text",
                         )
                     )
                 else:
@@ -303,6 +319,12 @@ class _Import:
                 relationship.line,
                 f"{relationship.type} from {names[0]} to {names[1]}: {why}; it is kept as it is.",
                 tuple(str(p) for p, _ in found),
+                topic=f"{relationship.type} from {source.type if source else '?'} to "
+                f"{target.type if target else '?'}",
+                name=" to ".join(
+                    repr(c.name or c.identifier) for c in (source, target) if c is not None
+                ),
+                why=why,
             )
         )
 
@@ -494,6 +516,24 @@ class NeedsInputReport:
             ],
         }
 
+    def groups(self) -> list[dict[str, object]]:
+        """The undecided items grouped by kind and topic, largest group first."""
+        grouped: dict[tuple[str, str], list[NeedsInput]] = {}
+        for item in self.undecided:
+            grouped.setdefault((item.kind, item.topic), []).append(item)
+        return [
+            {
+                "kind": kind,
+                "topic": topic,
+                "why": items[0].why,
+                "candidates": items[0].candidates,
+                "items": items,
+            }
+            for (kind, topic), items in sorted(
+                grouped.items(), key=lambda g: (-len(g[1]), g[0][0], g[0][1])
+            )
+        ]
+
     def markdown(self) -> str:
         import jinja2
 
@@ -507,6 +547,7 @@ class NeedsInputReport:
             source=Path(self.source).name,
             counts_line=self.counts_line(),
             undecided=self.undecided,
+            groups=self.groups(),
             missing=self.missing,
         )
 
