@@ -38,6 +38,8 @@ from types import MappingProxyType
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib.namespace import RDFS
+from rdflib.term import URIRef
 
 from kg import portfolio
 from kg.answers import (
@@ -49,6 +51,7 @@ from kg.answers import (
     percent,
     preferred_label,
 )
+from kg.ontology import ontology_graph
 from kg.queries import queries, run
 from kg.store import KnowledgeGraph, StoreBackend
 
@@ -1500,12 +1503,15 @@ def partner_profiles(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAMET
 
 @dataclass(frozen=True)
 class QuestionSpec:
-    """One strategic question: its number, the question as asked, its short name, its function."""
+    """One strategic question: its number, the question as asked, its short name, its function,
+    and the classes (local names in ``bm:``) whose members its rules judge: with none of one of
+    them in the model, the question has nothing to judge there, and its answer says so."""
 
     number: int
     title: str
     short_name: str
     function: Callable[[KnowledgeGraph, Parameters], Answer]
+    judges: tuple[str, ...] = ()
 
 
 QUESTIONS: Mapping[int, QuestionSpec] = MappingProxyType(
@@ -1517,42 +1523,49 @@ QUESTIONS: Mapping[int, QuestionSpec] = MappingProxyType(
                 "Are we targeting the right customers for the growth that we need?",
                 "Customer Profile",
                 customer_profile,
+                ("CustomerSegment", "ValueProposition", "Goal"),
             ),
             QuestionSpec(
                 2,
                 "Do we understand what our customers want and need?",
                 "Voice of Customer",
                 voice_of_customer,
+                ("CustomerSegment", "CustomerNeed"),
             ),
             QuestionSpec(
                 3,
                 "Do we have a compelling value proposition for those customers?",
                 "Value Proposition",
                 value_proposition,
+                ("CustomerSegment", "ValueProposition"),
             ),
             QuestionSpec(
                 4,
                 "Do our products and services deliver on the value proposition, or is there a gap?",
                 "Products and Services",
                 products_and_services,
+                ("ValueProposition", "Offering"),
             ),
             QuestionSpec(
                 5,
                 "Have we all the channels we should use, or too many?",
                 "Channels",
                 channels,
+                ("Channel", "CustomerSegment"),
             ),
             QuestionSpec(
                 6,
                 "Do we know the resources we need to deliver on the value proposition?",
                 "Resources",
                 resources,
+                ("KeyResource", "Offering"),
             ),
             QuestionSpec(
                 7,
                 "Do we know how to use our resources well enough?",
                 "Required Competencies",
                 required_competencies,
+                ("Capability",),
             ),
             QuestionSpec(
                 8,
@@ -1560,6 +1573,7 @@ QUESTIONS: Mapping[int, QuestionSpec] = MappingProxyType(
                 "competencies and channels?",
                 "Cost and Revenue Models",
                 cost_and_revenue_models,
+                ("CostItem", "RevenueStream"),
             ),
             QuestionSpec(
                 9,
@@ -1567,17 +1581,51 @@ QUESTIONS: Mapping[int, QuestionSpec] = MappingProxyType(
                 "work?",
                 "Geographies and Locales",
                 geographies_and_locales,
+                ("Geography", "CustomerSegment"),
             ),
             QuestionSpec(
                 10,
                 "Do we rely on partners the right way, without problems of key dependencies?",
                 "Partner Profiles",
                 partner_profiles,
+                ("KeyPartner",),
             ),
         )
     }
 )
 """The ten questions by number (1 to 10)."""
+
+
+def nothing_to_judge(model: KnowledgeGraph, spec: QuestionSpec) -> tuple[str, ...]:
+    """The caveat of an answer whose question finds none of a class it judges in the model.
+
+    A question whose rules find nothing to flag answers yes; with no customer segment at all (a
+    model just imported from a tool that has none, say) that yes would say nothing, so the
+    answer says why instead of passing for a clean bill.
+
+    >>> from kg.model import open_model
+    >>> [said] = nothing_to_judge(open_model(), QUESTIONS[10])  # the ontology alone
+    >>> said[:60]
+    'The model has no key partner, which Q10 (Partner Profiles) j'
+    """
+    missing = [name for name in spec.judges if not _has_member(model, _BM + name)]
+    if not missing:
+        return ()
+    labels = " and no ".join(_class_label(name) for name in missing)
+    return (
+        f"The model has no {labels}, which Q{spec.number} ({spec.short_name}) judges: its "
+        "answer says nothing about what the model does not hold.",
+    )
+
+
+def _has_member(model: KnowledgeGraph, cls: str) -> bool:
+    found = model.query(f"ASK {{ ?member a ?type . ?type <{RDFS.subClassOf}>* <{cls}> }}")
+    return bool(found)
+
+
+def _class_label(name: str) -> str:
+    label = ontology_graph().value(URIRef(_BM + name), RDFS.label)
+    return str(label).lower() if label is not None else name
 
 
 def ask(
@@ -1614,6 +1662,7 @@ def ask(
         )
     scope = portfolio.view(model, enterprise)
     answer = spec.function(scope.model, params).with_caveats(scope.notes)
+    answer = answer.with_caveats(nothing_to_judge(scope.model, spec))
     return replace(answer, enterprise=scope.enterprise)
 
 
@@ -1645,6 +1694,7 @@ def ask_all(
             if progress is not None:
                 progress(f"Q{number} {spec.short_name}")
             answer = spec.function(scope.model, params).with_caveats(scope.notes)
+            answer = answer.with_caveats(nothing_to_judge(scope.model, spec))
             answers.append(replace(answer, enterprise=scope.enterprise))
     finally:
         _SHARED_NAMES.reset(token)

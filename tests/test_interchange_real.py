@@ -64,3 +64,27 @@ def test_archisurance_in_21_and_3x_imports_alike() -> None:
         return classes, triples
 
     assert links("2.1") == links("3.x")
+
+
+def test_an_imported_model_without_segments_says_its_answers_judge_nothing(
+    tmp_path: Path,
+) -> None:
+    """ArchiSurance has no customer segments, costs or partners in the ontology's sense: the
+    questions that judge them must not pass for a clean bill."""
+    from kg.model import open_model
+    from kg.questions import ask_all
+
+    path = FIXTURES / "archimate-3.x" / "opengroup-xmlexchange" / "archisurance.xml"
+    result = import_exchange(read_exchange(path))
+    result.graph.serialize(tmp_path / "archisurance.ttl", format="turtle")
+    answers = {a.number: a for a in ask_all(open_model(tmp_path / "archisurance.ttl"))}
+    assert any(
+        c.startswith("The model has no customer segment and no goal, which Q1 ")
+        for c in answers[1].caveats
+    ), answers[1].caveats
+    assert any(
+        c.startswith("The model has no key partner, which Q10 (Partner Profiles)")
+        for c in answers[10].caveats
+    )
+    # it has a value proposition (ArchiMate's Value): Q1 does not say it lacks one
+    assert not any("value proposition" in c for c in answers[1].caveats)
