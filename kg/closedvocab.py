@@ -25,11 +25,10 @@ from typing import Literal
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
-from rdflib.term import Literal as RDFLiteral
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node, URIRef
 
-from kg.ontology import ONTOLOGY_IRI, ontology_graph, shapes_graph
+from kg.ontology import ONTOLOGY_IRI, ontology_graph, renamed_terms, shapes_graph
 from kg.store import KnowledgeGraph
 from kg.vocab import BM, BMSH, BMV
 
@@ -116,11 +115,7 @@ def _defined() -> _Defined:
     terms |= {str(s) for s in graph.subjects(RDF.type, SKOS.Concept)}
     terms |= set(CLOSED) | {str(ONTOLOGY_IRI)}
     # Deprecated terms are kept in the ontology only to say what replaced them.
-    renamed = {
-        str(old): str(new)
-        for old, new in graph.subject_objects(DCTERMS.isReplacedBy)
-        if (old, OWL.deprecated, RDFLiteral(True)) in graph
-    }
+    renamed = dict(renamed_terms())
     return _Defined(
         frozenset(classes - renamed.keys()),
         frozenset(properties - renamed.keys()),

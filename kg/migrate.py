@@ -29,16 +29,14 @@ import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import rdflib
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, OWL
-from rdflib.term import Literal, Node, URIRef
+from rdflib.term import Node, URIRef
 
 from kg.errors import KGError
-from kg.ontology import ontology_graph
+from kg.ontology import renamed_terms
 from kg.store import rdf_files
 
 __all__ = ["Migration", "MigrationError", "migrate_file", "renames", "rewrite_text"]
@@ -98,15 +96,10 @@ class Migration:
     reformatted: bool = False
 
 
-@cache
 def renames() -> Mapping[str, str]:
-    """Every deprecated term of the ontology and the term that replaced it."""
-    graph = ontology_graph()
-    return {
-        str(old): str(new)
-        for old, new in graph.subject_objects(DCTERMS.isReplacedBy)
-        if (old, OWL.deprecated, Literal(True)) in graph
-    }
+    """Every deprecated term of the ontology and the term that replaced it
+    (:func:`kg.ontology.renamed_terms`)."""
+    return renamed_terms()
 
 
 def _namespaces(mapping: Mapping[str, str]) -> dict[str, str]:

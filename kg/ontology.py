@@ -14,23 +14,28 @@ True
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from types import MappingProxyType
 
 import rdflib
+from rdflib.namespace import DCTERMS, OWL
 from rdflib.term import URIRef
 
 __all__ = [
     "ALIGNMENTS",
     "EXAMPLES",
     "ONTOLOGY_IRI",
+    "alignment_graph",
     "alignment_path",
     "example_path",
     "examples_dir",
     "ontology_dir",
     "ontology_graph",
     "ontology_path",
+    "renamed_terms",
     "shapes_graph",
     "shapes_path",
 ]
@@ -136,3 +141,26 @@ def ontology_graph() -> rdflib.Graph:
 def shapes_graph() -> rdflib.Graph:
     """Return the parsed SHACL shapes. Cached: treat it as read-only."""
     return _parse(shapes_path())
+
+
+def alignment_graph(name: str = "archimate") -> rdflib.Graph:
+    """Return a parsed alignment (see :func:`alignment_path`). Cached: treat it as read-only."""
+    return _parse(alignment_path(name))
+
+
+@cache
+def renamed_terms() -> Mapping[str, str]:
+    """Every term the ontology keeps only as deprecated (``owl:deprecated true``), with the term
+    that replaced it (``dcterms:isReplacedBy``): the names an older version used.
+
+    >>> renamed_terms()["https://w3id.org/bmkg/ontology#Live"]
+    'https://w3id.org/bmkg/vocab#Live'
+    """
+    graph = ontology_graph()
+    return MappingProxyType(
+        {
+            str(old): str(new)
+            for old, new in graph.subject_objects(DCTERMS.isReplacedBy)
+            if (old, OWL.deprecated, rdflib.Literal(True)) in graph
+        }
+    )

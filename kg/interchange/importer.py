@@ -42,7 +42,7 @@ from rdflib.term import URIRef
 
 from kg.interchange.archimate import Concept, ExchangeModel, Folder, Relationship, Text
 from kg.interchange.mapping import ARCHIMATE, TypeMapping
-from kg.ontology import alignment_path, ontology_graph
+from kg.ontology import alignment_graph, ontology_graph
 from kg.vocab import BM
 
 __all__ = [
@@ -434,7 +434,7 @@ def _datatype_property(cls: URIRef, name: str) -> tuple[URIRef, str] | None:
 def _relationship_candidates(archimate_type: str) -> tuple[tuple[URIRef, bool | None], ...]:
     """The bm: properties the alignment relates to a relationship type: each with True when it
     is declared a sub-property (the same direction), else None (either direction)."""
-    graph = rdflib.Graph().parse(alignment_path("archimate"), format="turtle")
+    graph = alignment_graph("archimate")
     rel = ARCHIMATE_NS[archimate_type]
     found: dict[URIRef, bool | None] = {}
     for match in (SKOS.exactMatch, SKOS.closeMatch, SKOS.narrowMatch, SKOS.relatedMatch):

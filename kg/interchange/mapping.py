@@ -37,7 +37,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, SKOS
 
 from kg.errors import KGError
-from kg.ontology import alignment_path, ontology_graph
+from kg.ontology import alignment_graph, ontology_graph
 from kg.vocab import BM, STANDARD_PREFIXES
 
 __all__ = ["ARCHIMATE", "Decision", "MappingError", "TypeMapping"]
@@ -155,7 +155,7 @@ def _class(value: object, where: str) -> str | None:
 
 @cache
 def _defaults() -> dict[str, Decision]:
-    graph = rdflib.Graph().parse(alignment_path("archimate"), format="turtle")
+    graph = alignment_graph("archimate")
     bm = str(BM._NS)
     decisions: dict[str, Decision] = {}
     for archimate_type in set(graph.subjects()):
