@@ -47,6 +47,9 @@ from kg.vocab import BM
 
 __all__ = [
     "BMX",
+    "PROVENANCE",
+    "Origin",
+    "without_provenance",
     "ImportResult",
     "MissingGroup",
     "NeedsInput",
@@ -135,14 +138,61 @@ def import_exchange(
     return _Import(model, mapping, namespace).run()
 
 
+PROVENANCE = (PROV.wasDerivedFrom, DCTERMS.identifier)
+"""The two statements every imported node carries: the file it came from and its identifier
+there. :func:`without_provenance` leaves them out, to compare a round trip with its start."""
+
+
+class Origin:
+    """Where imported nodes come from: one file, in one format (a ``prov:Entity``).
+
+    Every importer records provenance through this class, so that all formats say it alike:
+    the file is ``urn:bmkg:source:`` + its name, with ``dcterms:format`` and ``rdfs:label``,
+    and each node it gave has ``prov:wasDerivedFrom`` the file and ``dcterms:identifier`` its
+    identifier in the file.
+
+    >>> graph = rdflib.Graph()
+    >>> origin = Origin("models/shop.xml", "ArchiMate exchange 3.x")
+    >>> origin.describe(graph)
+    >>> origin.mark(graph, URIRef("urn:x:a"), "id-1")
+    >>> sorted(str(o) for o in graph.objects(URIRef("urn:x:a"), None))
+    ['id-1', 'urn:bmkg:source:shop.xml']
+    """
+
+    def __init__(self, path: str | Path, format: str) -> None:
+        self.path = str(path)
+        self.format = format
+        self.node = URIRef(f"urn:bmkg:source:{quote(Path(self.path).name)}")
+
+    def describe(self, graph: rdflib.Graph) -> None:
+        """State the file itself: a ``prov:Entity`` with its format and name."""
+        graph.add((self.node, RDF.type, PROV.Entity))
+        graph.add((self.node, DCTERMS.format, RDFLiteral(self.format)))
+        graph.add((self.node, RDFS.label, RDFLiteral(Path(self.path).name)))
+
+    def mark(self, graph: rdflib.Graph, node: URIRef, identifier: str) -> None:
+        """Say that ``node`` came from this file, where it was ``identifier``."""
+        graph.add((node, DCTERMS.identifier, RDFLiteral(identifier)))
+        graph.add((node, PROV.wasDerivedFrom, self.node))
+
+
+def without_provenance(graph: rdflib.Graph) -> rdflib.Graph:
+    """A copy of ``graph`` without the statements :class:`Origin` adds to nodes."""
+    copy = rdflib.Graph()
+    for triple in graph:
+        if triple[1] not in PROVENANCE:
+            copy.add(triple)
+    return copy
+
+
 class _Import:
     def __init__(self, model: ExchangeModel, mapping: TypeMapping, namespace: str) -> None:
         self.model = model
         self.mapping = mapping
         self.namespace = namespace
         self.definitions = {d.identifier: d.name for d in model.property_definitions}
-        source = URIRef(f"urn:bmkg:source:{quote(Path(model.path).name)}")
-        self.source = source
+        self.origin = Origin(model.path, f"ArchiMate exchange {model.version}")
+        self.source = self.origin.node
         self.result = ImportResult(model.path, _graph(), _graph())
 
     def iri(self, identifier: str) -> URIRef:
@@ -151,11 +201,7 @@ class _Import:
     def run(self) -> ImportResult:
         result = self.result
         kept = result.kept
-        kept.add((self.source, RDF.type, PROV.Entity))
-        kept.add(
-            (self.source, DCTERMS.format, RDFLiteral(f"ArchiMate exchange {self.model.version}"))
-        )
-        kept.add((self.source, RDFS.label, RDFLiteral(Path(self.model.path).name)))
+        self.origin.describe(kept)
         for text in self.model.names:
             kept.add((self.source, DCTERMS.title, _text(text)))
         for element in self.model.elements:
@@ -179,8 +225,7 @@ class _Import:
         names: Iterable[Text],
         documentation: Iterable[Text],
     ) -> None:
-        graph.add((node, DCTERMS.identifier, RDFLiteral(identifier)))
-        graph.add((node, PROV.wasDerivedFrom, self.source))
+        self.origin.mark(graph, node, identifier)
         for text in names:
             graph.add((node, RDFS.label, _text(text)))
         for text in documentation:
