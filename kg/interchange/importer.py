@@ -40,8 +40,17 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Literal as RDFLiteral
 from rdflib.term import URIRef
 
-from kg.interchange.archimate import Concept, ExchangeModel, Folder, Relationship, Text
-from kg.interchange.mapping import ARCHIMATE, TypeMapping
+from kg.interchange import keys
+from kg.interchange.archimate import (
+    Concept,
+    ExchangeModel,
+    Folder,
+    Property,
+    Relationship,
+    Text,
+)
+from kg.interchange.keys import decode_value, parse_key
+from kg.interchange.mapping import ARCHIMATE, Decision, TypeMapping
 from kg.ontology import alignment_graph, ontology_graph
 from kg.vocab import BM
 
@@ -194,6 +203,8 @@ class _Import:
         self.origin = Origin(model.path, f"ArchiMate exchange {model.version}")
         self.source = self.origin.node
         self.result = ImportResult(model.path, _graph(), _graph())
+        self.kept_prefix = f"urn:bmkg:kept:{quote(Path(model.path).name, safe='-._~')}:"
+        self.held: dict[URIRef, int] = {}
 
     def iri(self, identifier: str) -> URIRef:
         return URIRef(self.namespace + quote(identifier, safe="-._~"))
@@ -202,6 +213,12 @@ class _Import:
         result = self.result
         kept = result.kept
         self.origin.describe(kept)
+        if self.model.identifier:
+            kept.add((self.source, DCTERMS.identifier, RDFLiteral(self.model.identifier)))
+        for text in self.model.documentation:
+            kept.add((self.source, DCTERMS.description, _text(text)))
+        for prop in self.model.properties:
+            self.keep_property(self.source, prop.definition, prop.values)
         for text in self.model.names:
             kept.add((self.source, DCTERMS.title, _text(text)))
         for element in self.model.elements:
@@ -213,8 +230,10 @@ class _Import:
             node = self.iri(view.identifier)
             kept.add((node, RDF.type, ARCHIMATE_NS[view.type or "Diagram"]))
             self.common(kept, node, view.identifier, view.names, view.documentation)
+            for prop in view.properties:
+                self.keep_property(node, prop.definition, prop.values)
             for ref in (*view.elements, *view.relationships):
-                kept.add((node, BMX.shows, self.iri(ref)))
+                kept.add((node, BMX.shows, self.end(ref)))
         return result
 
     def common(
@@ -231,9 +250,38 @@ class _Import:
         for text in documentation:
             graph.add((node, DCTERMS.description, _text(text)))
 
+    def end(self, identifier: str) -> URIRef:
+        """The node an element or relationship of the file became."""
+        return self.result.iris.get(identifier) or self.iri(identifier)
+
+    def decode(
+        self, properties: Iterable[Property]
+    ) -> tuple[URIRef | None, list[URIRef], list[tuple[URIRef, rdflib.term.Node]], list[Property]]:
+        """Split properties into what the key scheme says (:mod:`kg.interchange.keys`): the
+        node's IRI, its classes and its statements; and the ordinary properties left."""
+        iri: URIRef | None = None
+        classes: list[URIRef] = []
+        statements: list[tuple[URIRef, rdflib.term.Node]] = []
+        rest: list[Property] = []
+        for prop in properties:
+            name = self.definitions.get(prop.definition, prop.definition).strip()
+            key = parse_key(name)
+            if name == keys.ID and prop.values:
+                iri = URIRef(prop.values[0].value.strip())
+            elif key is not None and key.predicate == RDF.type:
+                classes.extend(c for v in prop.values if (c := keys.expand(v.value)) is not None)
+            elif key is not None:
+                statements.extend(
+                    (key.predicate, decode_value(key, v.value, v.lang)) for v in prop.values
+                )
+            else:
+                rest.append(prop)
+        return iri, classes, statements, rest
+
     def element(self, element: Concept) -> None:
         result = self.result
-        node = self.iri(element.identifier)
+        iri, classes, statements, properties = self.decode(element.properties)
+        node = iri or self.iri(element.identifier)
         result.iris[element.identifier] = node
         specialization = next(
             (
@@ -247,12 +295,19 @@ class _Import:
         decision = self.mapping.decide(
             element.type, identifier=element.identifier, specialization=specialization
         )
+        if classes:
+            decision = Decision(str(classes[0]), "element")
         result.classes[element.identifier] = decision.cls
         result.kept.add((node, BMX.archimateType, ARCHIMATE_NS[element.type]))
+        home = result.kept if decision.cls is None else result.graph
+        for predicate, obj in statements:
+            home.add((node, predicate, obj))
+        for cls in classes[1:]:
+            result.graph.add((node, RDF.type, cls))
         if decision.cls is None:
             result.kept.add((node, RDF.type, ARCHIMATE_NS[element.type]))
             self.common(result.kept, node, element.identifier, element.names, element.documentation)
-            for prop in element.properties:
+            for prop in properties:
                 self.keep_property(node, prop.definition, prop.values)
             if decision.needs_input:
                 shown = element.name or element.identifier
@@ -287,7 +342,7 @@ class _Import:
         cls = URIRef(decision.cls)
         result.graph.add((node, RDF.type, cls))
         self.common(result.graph, node, element.identifier, element.names, element.documentation)
-        for prop in element.properties:
+        for prop in properties:
             name = self.definitions.get(prop.definition, prop.definition)
             target = _datatype_property(cls, name)
             if target is None:
@@ -317,7 +372,8 @@ class _Import:
     def keep_property(self, node: URIRef, definition: str, values: Iterable[Text]) -> None:
         kept = self.result.kept
         for value in values:
-            holder = rdflib.BNode()
+            count = self.held[node] = self.held.get(node, 0) + 1
+            holder = URIRef(f"{self.kept_prefix}{_digest(str(node))}:property-{count}")
             kept.add((node, BMX.property, holder))
             kept.add((holder, RDFS.label, RDFLiteral(self.definitions.get(definition, definition))))
             kept.add((holder, RDF.value, _text(value)))
@@ -330,16 +386,22 @@ class _Import:
         self.common(
             kept, node, relationship.identifier, relationship.names, relationship.documentation
         )
-        kept.add((node, BMX.source, self.iri(relationship.source)))
-        kept.add((node, BMX.target, self.iri(relationship.target)))
+        kept.add((node, BMX.source, self.end(relationship.source)))
+        kept.add((node, BMX.target, self.end(relationship.target)))
         if relationship.access_type:
             kept.add((node, BMX.accessType, RDFLiteral(relationship.access_type)))
         if relationship.modifier:
             kept.add((node, BMX.modifier, RDFLiteral(relationship.modifier)))
         if relationship.is_directed is not None:
             kept.add((node, BMX.isDirected, RDFLiteral(relationship.is_directed)))
-        for kept_prop in relationship.properties:
+        predicate, inverse, rest = self.carried(relationship.properties)
+        for kept_prop in rest:
             self.keep_property(node, kept_prop.definition, kept_prop.values)
+        if predicate is not None:
+            subject, obj = self.end(relationship.source), self.end(relationship.target)
+            result.graph.add((obj, predicate, subject) if inverse else (subject, predicate, obj))
+            kept.add((node, BMX.carriedBy, predicate))
+            return
         source_cls = result.classes.get(relationship.source)
         target_cls = result.classes.get(relationship.target)
         if source_cls is None or target_cls is None:
@@ -347,7 +409,7 @@ class _Import:
         found = _links(relationship.type, URIRef(source_cls), URIRef(target_cls))
         if len(found) == 1:
             link, reverse = found[0]
-            subject, obj = self.iri(relationship.source), self.iri(relationship.target)
+            subject, obj = self.end(relationship.source), self.end(relationship.target)
             result.graph.add((obj, link, subject) if reverse else (subject, link, obj))
             kept.add((node, BMX.carriedBy, link))
             return
@@ -373,18 +435,44 @@ class _Import:
             )
         )
 
-    def folders(self, folders: Iterable[Folder], parent: rdflib.BNode | None) -> None:
+    def carried(self, properties: Iterable[Property]) -> tuple[URIRef | None, bool, list[Property]]:
+        """The statement a relationship carries by the key scheme (``@predicate``, ``@inverse``),
+        and its other properties."""
+        predicate: URIRef | None = None
+        inverse = False
+        rest = []
+        for prop in properties:
+            name = self.definitions.get(prop.definition, prop.definition).strip()
+            if name == keys.PREDICATE and prop.values:
+                predicate = keys.expand(prop.values[0].value)
+            elif name == keys.INVERSE and prop.values:
+                inverse = prop.values[0].value.strip().lower() == "true"
+            else:
+                rest.append(prop)
+        return predicate, inverse, rest
+
+    def folders(
+        self, folders: Iterable[Folder], parent: URIRef | None, path: str = "folder"
+    ) -> None:
         kept = self.result.kept
-        for folder in folders:
-            node = rdflib.BNode()
+        for n, folder in enumerate(folders, 1):
+            node = URIRef(f"{self.kept_prefix}{path}-{n}")
             kept.add((node, RDF.type, BMX.Folder))
             if parent is not None:
                 kept.add((parent, BMX.member, node))
             for label in folder.labels:
                 kept.add((node, RDFS.label, _text(label)))
+            for text in folder.documentation:
+                kept.add((node, DCTERMS.description, _text(text)))
             for ref in folder.refs:
-                kept.add((node, BMX.member, self.iri(ref)))
-            self.folders(folder.folders, node)
+                kept.add((node, BMX.member, self.end(ref)))
+            self.folders(folder.folders, node, f"{path}-{n}")
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _graph() -> rdflib.Graph:
