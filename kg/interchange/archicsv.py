@@ -22,8 +22,10 @@ file, line, row and column: bytes that are not UTF-8 (Archi turns them into U+FF
 ``Access_Type`` Archi does not know (Archi stores -1, and its exporter then fails). An element
 row without an ID gets Archi's kind of identifier, ``id-`` and 32 hex digits, but the same one
 each time the file is read (a UUID made from the file's name and the row's line), so that
-importing a file again names the same nodes. Archi also checks every relationship against the
-ArchiMate relationship table; this reader does not.
+importing a file again names the same nodes. A second row with an element's ID and type
+updates it (its name and documentation; a new specialization is added), as in Archi; the same ID
+with another type, or a relation declared twice, is refused. Archi also checks every
+relationship against the ArchiMate relationship table; this reader does not.
 
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp())
@@ -178,6 +180,7 @@ _ACCESS_TYPES = ("Write", "Read", "Access", "ReadWrite")  # Archi's 0 (its defau
 _DIRECTED = "Directed"
 _JUNCTION_TYPE = "Junction_Type"
 _SPECIALIZATION = "Specialization"
+_JAVA_TRIM = "".join(map(chr, range(33)))  # what Java's String.trim() removes
 _UUID_NAMESPACE = uuid.UUID("6f1d0b0e-58f5-4d59-9e43-7c6a6b2f1a01")
 
 
@@ -1007,7 +1010,7 @@ class _Writer:
         def key(concept: Concept) -> tuple[int, bytes, bytes]:
             archi_type = self.archi_type(concept)
             folder = _FOLDER_OF.get(archi_type, len(_FOLDERS)) if by_folder else 0
-            name = _one(concept.names).lower().strip()
+            name = _one(concept.names).lower().strip(_JAVA_TRIM)
             return folder, _utf16(archi_type.lower()), _utf16(name)
 
         return sorted(concepts, key=key)
