@@ -163,7 +163,12 @@ class View:
 
 @dataclass(frozen=True)
 class ExchangeModel:
-    """An exchange file, read."""
+    """An exchange file, read.
+
+    ``format`` names the format the model was read from (``"ArchiMate exchange"``, or
+    ``"Archi CSV"`` for :mod:`kg.interchange.archicsv`); ``version`` is that format's version
+    (``"2.1"``, ``"3.x"``), empty when the format has none.
+    """
 
     path: str
     version: str
@@ -176,6 +181,7 @@ class ExchangeModel:
     relationships: tuple[Relationship, ...]
     organizations: tuple[Folder, ...]
     views: tuple[View, ...]
+    format: str = "ArchiMate exchange"
 
     def concept(self, identifier: str) -> Concept | None:
         """The element or relationship with this identifier."""

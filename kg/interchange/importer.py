@@ -200,7 +200,7 @@ class _Import:
         self.mapping = mapping
         self.namespace = namespace
         self.definitions = {d.identifier: d.name for d in model.property_definitions}
-        self.origin = Origin(model.path, f"ArchiMate exchange {model.version}")
+        self.origin = Origin(model.path, f"{model.format} {model.version}".rstrip())
         self.source = self.origin.node
         self.result = ImportResult(model.path, _graph(), _graph())
         self.kept_prefix = f"urn:bmkg:kept:{quote(Path(model.path).name, safe='-._~')}:"
