@@ -272,8 +272,10 @@ def _load(path: Path) -> tuple[Any, dict[Path_, int]]:
         ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        context = error.context if error.problem and error.context else None
+        at = f" ({context}, line {error.context_mark.line + 1})" if context else ""
         raise BMMLError(
-            f"malformed YAML: {error.problem or error.context}",
+            f"malformed YAML: {error.problem or error.context}{at}",
             path=path,
             line=mark.line + 1 if mark is not None else None,
         ) from error
@@ -980,19 +982,21 @@ def _scoped(graph: rdflib.Graph, enterprise: str) -> tuple[rdflib.Graph, URIRef]
             chosen = resolve(model, enterprise)
             assert chosen is not None
             view = scoped(model, chosen)
-            result = rdflib.Graph()
+            kept: dict[tuple[Node, Node], list[Node]] = {}
             for quad in view.store.quads_for_pattern(None, None, None, None):
-                if getattr(quad.graph_name, "value", None) == str(ONTOLOGY_IRI):
-                    continue
-                result.add(
-                    (
-                        rdflib_term(quad.subject),
-                        rdflib_term(quad.predicate),
-                        rdflib_term(quad.object),
-                    )
-                )
+                if getattr(quad.graph_name, "value", None) != str(ONTOLOGY_IRI):
+                    key = (rdflib_term(quad.subject), rdflib_term(quad.predicate))
+                    kept.setdefault(key, []).append(rdflib_term(quad.object))
         finally:
             model.close()
+    # the original statements, not the store's (which writes literals in canonical form)
+    result = rdflib.Graph()
+    for subject, prop, obj in graph:
+        if any(
+            obj == other or (isinstance(obj, Literal) and obj.eq(other))
+            for other in kept.get((subject, prop), ())
+        ):
+            result.add((subject, prop, obj))
     for prefix, namespace in graph.namespaces():
         result.bind(prefix, namespace, override=False)
     return result, URIRef(chosen.iri)
