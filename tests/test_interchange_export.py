@@ -196,9 +196,9 @@ def test_a_property_a_person_adds_in_a_tool_under_a_key_becomes_a_statement() ->
         </element>
       </elements>
       <propertyDefinitions>
-        <propertyDefinition identifier="p1" type="string"><name>rdf:type</name></propertyDefinition>
-        <propertyDefinition identifier="p2" type="string"><name>bm:segmentSize</name></propertyDefinition>
-        <propertyDefinition identifier="p3" type="string"><name>Owner</name></propertyDefinition>
+        <propertyDefinition identifier="p1"><name>rdf:type</name></propertyDefinition>
+        <propertyDefinition identifier="p2"><name>bm:segmentSize</name></propertyDefinition>
+        <propertyDefinition identifier="p3"><name>Owner</name></propertyDefinition>
       </propertyDefinitions>
     </model>"""
     result = import_exchange(read_exchange_text(text), namespace="urn:x:")
