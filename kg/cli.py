@@ -39,6 +39,7 @@ from kg._version import __version__
 from kg.answers import Enterprise, score_text
 from kg.caveats import caveats
 from kg.errors import KGError
+from kg.interchange.formats import FORMATS
 from kg.model import open_model
 from kg.ontology import example_path
 from kg.remote import Endpoint, endpoint_from_env
@@ -357,28 +358,96 @@ def _parser() -> argparse.ArgumentParser:
 
     importing = commands.add_parser(
         "import",
-        help="import ArchiMate exchange files into Turtle, with what needs a person's input",
+        help="import models from ArchiMate, Archi CSV, BMML canvases or workbooks",
         description=(
-            "Read ArchiMate Model Exchange files (2.1 or 3.x) and write, for each FILE, "
-            "DIR/NAME.ttl (the elements and relationships the ontology has a place for, with "
-            "where each came from), DIR/NAME.kept.ttl (everything else, so nothing is lost) and "
-            "DIR/NAME.needs-input.md and .json (what the import could not decide, and the values "
-            "the shapes require that the file lacks). Exit status: 0 written, 2 a file could not "
-            "be read (nothing is written)."
+            "Read models in other formats: ArchiMate Model Exchange files (2.1 or 3.x, .xml), "
+            "Archi's CSV (elements.csv, relations.csv, properties.csv, with a prefix), BMML "
+            "canvases (.bmml, with NAME.bmml.ttl beside it when there is one), workbooks "
+            "(.xlsx, see kg template) or a folder of the workbook's CSV sheets. With --out, "
+            "write for each FILE DIR/NAME.ttl (what the ontology has a place for, with where "
+            "each node came from), DIR/NAME.kept.ttl (everything else, so nothing is lost) and "
+            "DIR/NAME.needs-input.md and .json (what the import could not decide, and per "
+            "question the values it needs that the file lacks). With --store, merge each FILE "
+            "into an on-disk store by identity, in one validated write per file (importing a "
+            "changed file again updates what it wrote, adds what is new and reports what "
+            "disappeared), and write the needs-input reports beside the store. Exit status: 0 "
+            "done, 1 refused (the import would break the shapes: nothing written), 2 a file "
+            "could not be read (nothing written)."
         ),
     )
-    importing.add_argument("files", nargs="+", type=Path, metavar="FILE", help="exchange file")
-    importing.add_argument("--out", "-o", type=Path, required=True, metavar="DIR")
+    importing.add_argument("files", nargs="+", type=Path, metavar="FILE", help="file or folder")
+    where = importing.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", "-o", type=Path, metavar="DIR", help="write Turtle files here")
+    where.add_argument("--store", type=Path, metavar="PATH", help="merge into this store")
+    importing.add_argument(
+        "--format", choices=FORMATS, help="the files' format (default: from their names)"
+    )
     importing.add_argument(
         "--mapping",
         type=Path,
         metavar="FILE",
-        help="a JSON mapping of types or elements to classes",
+        help="a JSON mapping of ArchiMate types, specializations or elements to classes",
     )
     importing.add_argument(
         "--namespace", metavar="IRI", help="the namespace of the imported nodes' IRIs"
     )
+    importing.add_argument(
+        "--prefix", metavar="TEXT", help="Archi CSV: the files' prefix in a folder (test1-)"
+    )
+    importing.add_argument(
+        "--allow-violations",
+        action="store_true",
+        help="with --store: write even when the import breaks the shapes (a model with values "
+        "still to fill in); the violations are reported",
+    )
     importing.set_defaults(run=_import)
+
+    exporting = commands.add_parser(
+        "export",
+        help="export a model to ArchiMate, Archi CSV, BMML or a workbook",
+        description=(
+            "Write the model (files, folders or a store) in another format: archimate (an "
+            "ArchiMate 3.1 exchange file, valid against the Open Group's schema, that Archi "
+            "opens), archi-csv (a folder of Archi's three CSV files), bmml (a canvas per "
+            "enterprise, with NAME.bmml.ttl holding what a canvas cannot say), xlsx (a "
+            "workbook), csv (the workbook's sheets as CSV files). What a format has no place "
+            "for travels as named properties (see kg/interchange/keys.py), so importing the "
+            "export gives the same model back. Exit status: 0 written, 2 the model could not "
+            "be read or written."
+        ),
+    )
+    exporting.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
+    exporting.add_argument("--format", "-f", choices=FORMATS, required=True)
+    exporting.add_argument(
+        "--out", "-o", type=Path, required=True, metavar="FILE", help="file (folder for CSV)"
+    )
+    exporting.add_argument("--store", type=Path, help="an on-disk store to read the model from")
+    exporting.add_argument("--name", help="the exported model's name")
+    exporting.add_argument(
+        "--enterprise", "-e", metavar="NAME", help="bmml: the enterprise to draw (IRI or label)"
+    )
+    exporting.add_argument("--portfolio", choices=("explore", "exploit"), help="bmml: portfolio")
+    exporting.add_argument("--stage", help="bmml: the business model's stage")
+    exporting.add_argument("--prefix", default="", help="archi-csv: the files' prefix")
+    _add_endpoint(exporting)
+    exporting.set_defaults(run=_export)
+
+    template = commands.add_parser(
+        "template",
+        help="write a workbook to fill in (empty, or with a model)",
+        description=(
+            "Write an .xlsx workbook generated from the ontology: a read-me sheet, one sheet "
+            "per concept, one column per property, drop-down lists from the vocabularies. With "
+            "PATH, fill it with that model (the same as kg export -f xlsx). Exit status: 0 "
+            "written, 2 the model could not be read."
+        ),
+    )
+    template.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
+    template.add_argument("--out", "-o", type=Path, required=True, metavar="FILE")
+    template.add_argument(
+        "--csv", action="store_true", help="write a folder of CSV files instead of a workbook"
+    )
+    template.set_defaults(run=_template)
     return parser
 
 
@@ -406,18 +475,26 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from kg.interchange.archimate import read_exchange
-    from kg.interchange.importer import import_exchange, needs_input_report
+    from kg.interchange.formats import import_file
+    from kg.interchange.importer import needs_input_report
     from kg.interchange.mapping import TypeMapping
 
     mapping = TypeMapping.from_alignment()
     if args.mapping is not None:
         mapping = mapping.with_file(args.mapping)
-    # Every file is read before anything is written: a bad one leaves the folder as it was.
+    # Every file is read before anything is written: a bad one leaves everything as it was.
     results = [
-        import_exchange(read_exchange(file), mapping=mapping, namespace=args.namespace)
+        import_file(
+            file,
+            format=args.format,
+            mapping=mapping,
+            namespace=args.namespace,
+            prefix=args.prefix,
+        )
         for file in args.files
     ]
+    if args.store is not None:
+        return _import_into_store(args, results)
     args.out.mkdir(parents=True, exist_ok=True)
     for file, result in zip(args.files, results, strict=True):
         report = needs_input_report(result)
@@ -426,15 +503,128 @@ def _import(args: argparse.Namespace) -> int:
         result.kept.serialize(
             stem.with_name(f"{file.stem}.kept.ttl"), format="turtle", encoding="utf-8"
         )
-        stem.with_name(f"{file.stem}.needs-input.md").write_text(report.markdown(), "utf-8")
-        stem.with_name(f"{file.stem}.needs-input.json").write_text(
-            json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8"
-        )
+        _write_needs_input(report, args.out, file.stem)
         print(
             f"{file}: {report.counts_line()}; {len(report.undecided)} not decided, "
             f"{len(report.missing)} rules with values missing -> {stem}.ttl"
         )
     return EXIT_OK
+
+
+def _write_needs_input(report: Any, folder: Path, stem: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.needs-input.md").write_text(report.markdown(), "utf-8")
+    (folder / f"{stem}.needs-input.json").write_text(
+        json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
+
+
+def _import_into_store(args: argparse.Namespace, results: list[Any]) -> int:
+    from kg.errors import WriteRejectedError
+    from kg.interchange.importer import needs_input_report
+    from kg.interchange.merge import merge_import
+
+    model = open_model(path=args.store)
+    status = EXIT_OK
+    try:
+        for file, result in zip(args.files, results, strict=True):
+            report = needs_input_report(result)
+            _write_needs_input(report, args.store.parent / f"{args.store.name}.imports", file.stem)
+            try:
+                merged = merge_import(model, result, allow_violations=args.allow_violations)
+            except WriteRejectedError as refused:
+                print(
+                    f"{file}: refused, nothing written: the import would add "
+                    f"{len(refused.report.results)} violations of the shapes (see "
+                    f"{args.store.name}.imports/{file.stem}.needs-input.md; fill in the values, "
+                    "or give --allow-violations to write it as it is)",
+                    file=sys.stderr,
+                )
+                for item in refused.report.results[:10]:
+                    print(
+                        f"  {item.focus_label or item.focus_node}: {item.message}", file=sys.stderr
+                    )
+                status = EXIT_VIOLATIONS
+                continue
+            print(f"{file}: {merged.summary()} -> {args.store}")
+            for gone in merged.disappeared:
+                print(f"  disappeared: {gone}")
+            if merged.violations is not None:
+                print(f"  written with {len(merged.violations.results)} violations of the shapes")
+    finally:
+        model.close()
+    return status
+
+
+def _model_graph(model: KnowledgeGraph) -> Any:
+    """The model's own statements (not the ontology) as an rdflib graph."""
+    import rdflib
+
+    from kg.ontology import ONTOLOGY_IRI
+    from kg.rdflibstore import rdflib_term
+    from kg.store import REPEATS
+
+    graph = rdflib.Graph()
+    for name in model.graphs():
+        if name == str(ONTOLOGY_IRI) or name.startswith(REPEATS):
+            continue
+        for triple in model.triples(name):
+            graph.add(
+                (
+                    rdflib_term(triple.subject),
+                    rdflib_term(triple.predicate),
+                    rdflib_term(triple.object),
+                )
+            )
+    return graph
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kg.interchange.formats import export_graph
+
+    model = _open(args, args.paths, default=False)
+    try:
+        graph = _model_graph(model)
+    finally:
+        model.close()
+    written = export_graph(
+        graph,
+        args.format,
+        args.out,
+        name=args.name,
+        enterprise=args.enterprise,
+        portfolio=args.portfolio,
+        stage=args.stage,
+        prefix=args.prefix,
+    )
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from kg.interchange import workbook
+
+    graph = None
+    if args.paths:
+        model = open_model(*args.paths)
+        try:
+            graph = _model_graph(model)
+        finally:
+            model.close()
+    if args.csv:
+        written = workbook.write_csv_folder(graph if graph is not None else _empty(), args.out)
+    else:
+        written = [workbook.write_template(args.out, example=graph)]
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def _empty() -> Any:
+    import rdflib
+
+    return rdflib.Graph()
 
 
 def _add_endpoint(parser: argparse.ArgumentParser) -> None:

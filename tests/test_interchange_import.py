@@ -190,3 +190,22 @@ def test_kg_import_writes_nothing_when_a_file_is_bad(
     assert main(["import", str(good), str(bad), "--out", str(out)]) == 2
     assert "bad.xml:" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_needs_input_report_says_per_question_which_values_are_missing() -> None:
+    from kg.interchange.importer import question_needs
+    from kg.vocab import BM
+
+    graph = rdflib.Graph()
+    for path in sorted((Path(__file__).parent.parent / "data" / "telco").glob("*.ttl")):
+        graph.parse(path)
+    assert not [n for n in question_needs(graph) if n.property == "bm:amount"]
+    costs = set(graph.subjects(rdflib.RDF.type, BM.CostItem))
+    for cost in list(costs)[:12]:
+        graph.remove((cost, BM.amount, None))
+    (need,) = [
+        n for n in question_needs(graph) if n.property == "bm:amount" and "cost" in n.class_label
+    ]
+    assert len(need.nodes) == 12
+    assert 8 in [number for number, _ in need.questions]
+    assert need.sentence().endswith("which 12 cost items lack")

@@ -39,6 +39,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import BNode, Literal, URIRef
 
+from kg.interchange import keys
 from kg.interchange.archimate import (
     Concept,
     ExchangeModel,
@@ -239,7 +240,8 @@ class _Export:
             ) or _archimate_type(tuple(classes))
         identifier = self.ids[node]
         properties: list[Property] = []
-        names = self.names(node, properties)
+        names = self.names(node, RDFS.label, properties)
+        documentation = self.names(node, DCTERMS.description, properties)
         if namespace is None or URIRef(namespace + quote(identifier, safe="-._~")) != node:
             properties.append(self.property(ID, (Text(str(node)),)))
         own = [c for c in classes if not str(c).startswith(ARCHIMATE)]
@@ -271,22 +273,29 @@ class _Export:
             identifier,
             archimate_type,
             names,
-            tuple(self.texts(node, DCTERMS.description)),
+            documentation,
             tuple(properties),
             0,
         )
 
-    def names(self, node: URIRef, properties: list[Property]) -> tuple[Text, ...]:
-        labels = tuple(self.texts(node, RDFS.label))
-        if not self.lang_in_keys:
-            return labels
-        # one name only: the English one, else the first; the others travel as properties
-        first = next((t for t in labels if t.lang == "en"), labels[0] if labels else None)
-        for text in labels:
+    def names(
+        self, node: URIRef, predicate: URIRef, properties: list[Property]
+    ) -> tuple[Text, ...]:
+        """The node's names (or documentation): all of them, or, in a format with one name and
+        no languages, the English one (else the first), its language under ``@name-lang``
+        (``@documentation-lang``), the others as properties (``rdfs:label@de``)."""
+        texts = tuple(self.texts(node, predicate))
+        if not self.lang_in_keys or not texts:
+            return texts
+        first = next((t for t in texts if t.lang == "en"), texts[0])
+        if first.lang:
+            which = keys.NAME_LANG if predicate == RDFS.label else keys.DOCUMENTATION_LANG
+            properties.append(self.property(which, (Text(first.lang),)))
+        for text in texts:
             if text is not first:
-                key = "rdfs:label" + (f"@{text.lang}" if text.lang else "")
+                key = compact(str(predicate)) + (f"@{text.lang}" if text.lang else "")
                 properties.append(self.property(key, (Text(text.value),)))
-        return (first,) if first is not None else ()
+        return (Text(first.value),)
 
     def carried_here(self, predicate: URIRef, value: rdflib.term.Node) -> bool:
         """Whether a statement travels as a property of its subject (not as a relationship,

@@ -29,7 +29,7 @@ followed by the identifier, so that importing the same file again names the same
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -205,6 +205,7 @@ class _Import:
         self.result = ImportResult(model.path, _graph(), _graph())
         self.kept_prefix = f"urn:bmkg:kept:{quote(Path(model.path).name, safe='-._~')}:"
         self.held: dict[URIRef, int] = {}
+        self.langs: dict[str, str] = {}
 
     def iri(self, identifier: str) -> URIRef:
         return URIRef(self.namespace + quote(identifier, safe="-._~"))
@@ -268,6 +269,8 @@ class _Import:
             key = parse_key(name)
             if name == keys.ID and prop.values:
                 iri = URIRef(prop.values[0].value.strip())
+            elif name in (keys.NAME_LANG, keys.DOCUMENTATION_LANG) and prop.values:
+                self.langs[name] = prop.values[0].value.strip()
             elif key is not None and key.predicate == RDF.type:
                 classes.extend(c for v in prop.values if (c := keys.expand(v.value)) is not None)
             elif key is not None:
@@ -280,7 +283,16 @@ class _Import:
 
     def element(self, element: Concept) -> None:
         result = self.result
+        self.langs = {}
         iri, classes, statements, properties = self.decode(element.properties)
+        if self.langs:
+            element = replace(
+                element,
+                names=_in_language(element.names, self.langs.get(keys.NAME_LANG)),
+                documentation=_in_language(
+                    element.documentation, self.langs.get(keys.DOCUMENTATION_LANG)
+                ),
+            )
         node = iri or self.iri(element.identifier)
         result.iris[element.identifier] = node
         specialization = next(
@@ -469,6 +481,13 @@ class _Import:
             self.folders(folder.folders, node, f"{path}-{n}")
 
 
+def _in_language(texts: tuple[Text, ...], lang: str | None) -> tuple[Text, ...]:
+    """Texts with no language given one (a format whose names have none said it apart)."""
+    if not lang:
+        return texts
+    return tuple(t if t.lang else Text(t.value, lang) for t in texts)
+
+
 def _digest(text: str) -> str:
     import hashlib
 
@@ -617,13 +636,40 @@ class MissingGroup:
 
 
 @dataclass(frozen=True)
+class QuestionNeed:
+    """Values strategic questions read that imported nodes lack: "Q8 (Cost and Revenue Models)
+    reads amount (`bm:amount`), which 12 cost items lack"."""
+
+    questions: tuple[tuple[int, str], ...]
+    property: str
+    property_label: str
+    class_label: str
+    nodes: tuple[str, ...]
+
+    def sentence(self) -> str:
+        """``Q8 (Cost and Revenue Models) reads amount (`bm:amount`), which 12 cost items lack``."""
+        if len(self.questions) == 1:
+            number, name = self.questions[0]
+            who = f"Q{number} ({name}) reads"
+        else:
+            who = ", ".join(f"Q{n}" for n, _ in self.questions) + " read"
+        lack = "lacks" if len(self.nodes) == 1 else "lack"
+        return (
+            f"{who} {self.property_label} (`{self.property}`), which {len(self.nodes)} "
+            f"{self.class_label} {lack}"
+        )
+
+
+@dataclass(frozen=True)
 class NeedsInputReport:
-    """What an import needs from a person: its undecided items and the values still missing."""
+    """What an import needs from a person: its undecided items and the values still missing,
+    by validation rule and by strategic question."""
 
     source: str
     counts: dict[str, int]
     undecided: tuple[NeedsInput, ...]
     missing: tuple[MissingGroup, ...]
+    by_question: tuple[QuestionNeed, ...] = ()
 
     def counts_line(self) -> str:
         shown = ", ".join(f"{n} {name}" for name, n in self.counts.items())
@@ -646,6 +692,17 @@ class NeedsInputReport:
             "missing": [
                 {"message": g.message, "severity": g.severity, "nodes": list(g.nodes)}
                 for g in self.missing
+            ],
+            "by_question": [
+                {
+                    "questions": [number for number, _ in n.questions],
+                    "property": n.property,
+                    "class": n.class_label,
+                    "count": len(n.nodes),
+                    "nodes": list(n.nodes),
+                    "message": n.sentence(),
+                }
+                for n in self.by_question
             ],
         }
 
@@ -682,6 +739,7 @@ class NeedsInputReport:
             undecided=self.undecided,
             groups=self.groups(),
             missing=self.missing,
+            by_question=self.by_question,
         )
 
 
@@ -698,4 +756,107 @@ def needs_input_report(result: ImportResult) -> NeedsInputReport:
         MissingGroup(message, severity, tuple(sorted(set(nodes))))
         for (message, severity), nodes in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0]))
     )
-    return NeedsInputReport(result.source, result.counts(), tuple(result.needs_input), missing)
+    return NeedsInputReport(
+        result.source,
+        result.counts(),
+        tuple(result.needs_input),
+        missing,
+        question_needs(result.graph),
+    )
+
+
+def question_needs(graph: rdflib.Graph) -> tuple[QuestionNeed, ...]:
+    """Per strategic question, the values its queries read that nodes of the graph lack.
+
+    A question "reads" a property when one of its queries (``kg/queries/qNN/*.rq``) names it;
+    the values are the ontology's datatype properties and the properties whose values are
+    vocabulary concepts (a lifecycle status, a criticality). A node lacks one when it is a
+    member of the property's domain (or of a subclass) with no value for it.
+    """
+    from kg.questions import QUESTIONS
+
+    ontology = ontology_graph()
+    readers: dict[URIRef, list[tuple[int, str]]] = {}
+    for number, spec in sorted(QUESTIONS.items()):
+        for prop in _read_by_question(number):
+            readers.setdefault(prop, []).append((number, spec.short_name))
+    found = []
+    for prop, questions in readers.items():
+        domains = {
+            d
+            for p in (RDFS.domain, _SCHEMA.domainIncludes)
+            for d in ontology.objects(prop, p)
+            if isinstance(d, URIRef)
+        }
+        for domain in sorted(domains, key=str):
+            members = {
+                node
+                for cls in _subclasses(domain)
+                for node in graph.subjects(RDF.type, cls)
+                if isinstance(node, URIRef)
+            }
+            lacking = sorted(
+                str(graph.value(n, RDFS.label) or n)
+                for n in members
+                if graph.value(n, prop) is None
+            )
+            if lacking:
+                found.append(
+                    QuestionNeed(
+                        tuple(questions),
+                        "bm:" + str(prop)[len(str(BM._NS)) :],
+                        _label_of(prop),
+                        _plural(_label_of(domain), len(lacking)),
+                        tuple(lacking),
+                    )
+                )
+    return tuple(sorted(found, key=lambda n: (n.questions[0][0], -len(n.nodes), n.property)))
+
+
+@cache
+def _read_by_question(number: int) -> tuple[URIRef, ...]:
+    """The value properties the queries of question ``number`` name."""
+    import re
+    from importlib.resources import files
+
+    ontology = ontology_graph()
+    folder = files("kg.queries").joinpath(f"q{number:02d}")
+    named: set[URIRef] = set()
+    for entry in folder.iterdir():
+        if entry.name.endswith(".rq"):
+            for local in re.findall(r"\bbm:([a-z]\w*)", entry.read_text("utf-8")):
+                named.add(BM._NS[local])
+    values = []
+    for prop in sorted(named, key=str):
+        concept_valued = (prop, RDF.type, OWL.ObjectProperty) in ontology and any(
+            str(r).startswith("https://w3id.org/bmkg/vocab#")
+            for r in ontology.objects(prop, RDFS.range)
+        )
+        if concept_valued or (prop, RDF.type, OWL.DatatypeProperty) in ontology:
+            values.append(prop)
+    return tuple(values)
+
+
+@cache
+def _subclasses(cls: URIRef) -> frozenset[URIRef]:
+    graph = ontology_graph()
+    return frozenset(
+        {
+            cls,
+            *(c for c in graph.transitive_subjects(RDFS.subClassOf, cls) if isinstance(c, URIRef)),
+        }
+    )
+
+
+def _label_of(term: URIRef) -> str:
+    label = ontology_graph().value(term, RDFS.label)
+    return str(label) if label is not None else str(term).rsplit("#", 1)[-1]
+
+
+def _plural(label: str, count: int) -> str:
+    label = label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
+    if count == 1:
+        return label
+    if label.endswith("y") and not label.endswith(("ay", "ey", "oy")):
+        return label[:-1] + "ies"
+    return label + ("es" if label.endswith(("s", "sh", "ch")) else "s")

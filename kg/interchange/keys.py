@@ -9,6 +9,8 @@ that a round trip through Archi (or any tool that keeps properties) loses nothin
 key                 meaning
 ==================  =========================================================================
 ``@id``             the node's IRI (left out when it is the import's default for the element)
+``@name-lang``      the language of the element's name, in formats whose names have none
+``@documentation-lang``  the same for its documentation
 ``rdf:type``        a class of the node, one property per class, as a compact IRI
 ``@predicate``      on a relationship: the property it carries, as a compact IRI
 ``@inverse``        on a relationship: ``true`` when the statement runs from target to source
@@ -52,7 +54,9 @@ from kg.ontology import ontology_graph
 from kg.vocab import BM, STANDARD_PREFIXES
 
 __all__ = [
+    "DOCUMENTATION_LANG",
     "ID",
+    "NAME_LANG",
     "INVERSE",
     "PREDICATE",
     "TYPE",
@@ -67,6 +71,8 @@ __all__ = [
 ]
 
 ID = "@id"
+NAME_LANG = "@name-lang"
+DOCUMENTATION_LANG = "@documentation-lang"
 TYPE = "rdf:type"
 PREDICATE = "@predicate"
 INVERSE = "@inverse"
