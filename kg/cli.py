@@ -556,35 +556,12 @@ def _import_into_store(args: argparse.Namespace, results: list[Any]) -> int:
     return status
 
 
-def _model_graph(model: KnowledgeGraph) -> Any:
-    """The model's own statements (not the ontology) as an rdflib graph."""
-    import rdflib
-
-    from kg.ontology import ONTOLOGY_IRI
-    from kg.rdflibstore import rdflib_term
-    from kg.store import REPEATS
-
-    graph = rdflib.Graph()
-    for name in model.graphs():
-        if name == str(ONTOLOGY_IRI) or name.startswith(REPEATS):
-            continue
-        for triple in model.triples(name):
-            graph.add(
-                (
-                    rdflib_term(triple.subject),
-                    rdflib_term(triple.predicate),
-                    rdflib_term(triple.object),
-                )
-            )
-    return graph
-
-
 def _export(args: argparse.Namespace) -> int:
-    from kg.interchange.formats import export_graph
+    from kg.interchange.formats import export_graph, model_graph
 
     model = _open(args, args.paths, default=False)
     try:
-        graph = _model_graph(model)
+        graph = model_graph(model)
     finally:
         model.close()
     written = export_graph(
@@ -604,12 +581,13 @@ def _export(args: argparse.Namespace) -> int:
 
 def _template(args: argparse.Namespace) -> int:
     from kg.interchange import workbook
+    from kg.interchange.formats import model_graph
 
     graph = None
     if args.paths:
         model = open_model(*args.paths)
         try:
-            graph = _model_graph(model)
+            graph = model_graph(model)
         finally:
             model.close()
     if args.csv:

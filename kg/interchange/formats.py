@@ -27,8 +27,17 @@ import rdflib
 from kg.errors import KGError
 from kg.interchange.importer import ImportResult, import_exchange
 from kg.interchange.mapping import TypeMapping
+from kg.store import KnowledgeGraph
 
-__all__ = ["FORMATS", "Format", "FormatError", "detect_format", "export_graph", "import_file"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "FormatError",
+    "detect_format",
+    "export_graph",
+    "import_file",
+    "model_graph",
+]
 
 Format = Literal["archimate", "archi-csv", "bmml", "xlsx", "csv"]
 FORMATS: tuple[Format, ...] = ("archimate", "archi-csv", "bmml", "xlsx", "csv")
@@ -171,3 +180,23 @@ def _export(
 
         return write_csv_folder(graph, out)
     raise FormatError(f"unknown format {format!r}; the formats are {', '.join(FORMATS)}")
+
+
+def model_graph(model: KnowledgeGraph) -> rdflib.Graph:
+    """The model's own statements, without the ontology, as an rdflib graph (to export)."""
+    from kg.ontology import ONTOLOGY_IRI
+    from kg.rdflibstore import rdflib_term
+
+    graph = rdflib.Graph()
+    for name in model.graphs():
+        if name == str(ONTOLOGY_IRI):
+            continue
+        for triple in model.triples(name):
+            graph.add(
+                (
+                    rdflib_term(triple.subject),
+                    rdflib_term(triple.predicate),
+                    rdflib_term(triple.object),
+                )
+            )
+    return graph
