@@ -76,6 +76,9 @@ class Verdict(StrEnum):
     YES = "yes"
     PARTLY = "partly"
     NO = "no"
+    UNKNOWN = "unknown"
+    """The rules found nothing to flag, but the model holds none of something the question
+    judges (no customer segment, no partner): no finding is not a yes."""
 
 
 class Level(StrEnum):

@@ -1618,6 +1618,13 @@ def nothing_to_judge(model: KnowledgeGraph, spec: QuestionSpec) -> tuple[str, ..
     )
 
 
+def _judged(answer: Answer, missing: tuple[str, ...]) -> Answer:
+    """The answer, told what it could not judge: a yes with nothing to judge is unknown."""
+    if missing and answer.verdict is Verdict.YES:
+        answer = replace(answer, verdict=Verdict.UNKNOWN)
+    return answer.with_caveats(missing)
+
+
 def _has_member(model: KnowledgeGraph, cls: str) -> bool:
     found = model.query(f"ASK {{ ?member a ?type . ?type <{RDFS.subClassOf}>* <{cls}> }}")
     return bool(found)
@@ -1662,7 +1669,7 @@ def ask(
         )
     scope = portfolio.view(model, enterprise)
     answer = spec.function(scope.model, params).with_caveats(scope.notes)
-    answer = answer.with_caveats(nothing_to_judge(scope.model, spec))
+    answer = _judged(answer, nothing_to_judge(scope.model, spec))
     return replace(answer, enterprise=scope.enterprise)
 
 
@@ -1694,7 +1701,7 @@ def ask_all(
             if progress is not None:
                 progress(f"Q{number} {spec.short_name}")
             answer = spec.function(scope.model, params).with_caveats(scope.notes)
-            answer = answer.with_caveats(nothing_to_judge(scope.model, spec))
+            answer = _judged(answer, nothing_to_judge(scope.model, spec))
             answers.append(replace(answer, enterprise=scope.enterprise))
     finally:
         _SHARED_NAMES.reset(token)

@@ -638,6 +638,7 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 .v-yes { color: var(--yes); background: var(--yes-bg); }
 .v-partly { color: var(--partly); background: var(--partly-bg); }
 .v-no { color: var(--no); background: var(--no-bg); }
+.v-unknown { color: var(--muted); background: var(--bg); border: 1px dashed var(--muted); }
 .s-high { color: var(--no); background: var(--no-bg); }
 .s-medium { color: var(--partly); background: var(--partly-bg); }
 .s-low { color: var(--low); background: var(--low-bg); }

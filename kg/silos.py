@@ -159,13 +159,21 @@ class SiloAnalysis:
         customers meet the enterprise somewhere.
         """
         kinds = {f.kind for f in self.findings}
-        if not kinds:
+        measured = [m for m in self.structure.measures if m.channels or m.processes]
+        caveats = self.caveats
+        if not kinds and not measured:
+            verdict = Verdict.UNKNOWN  # no finding, but nothing a silo could be found in
+            caveats = (
+                *caveats,
+                "No customer segment meets the enterprise through a channel or a process in "
+                "the model, so there is nothing to find silos in: no finding is not a yes.",
+            )
+        elif not kinds:
             verdict = Verdict.YES
         elif kinds >= set(_KINDS):
             verdict = Verdict.NO
         else:
             verdict = Verdict.PARTLY
-        measured = [m for m in self.structure.measures if m.channels or m.processes]
         score = 1 - sum(m.silo_index for m in measured) / len(measured) if measured else None
         return Answer(
             number=0,
@@ -178,7 +186,7 @@ class SiloAnalysis:
             score_label="joined-up score (1 - mean segment silo index)",
             details={"structure": self.structure.to_dict()},
             parameters=self.parameters.to_dict(),
-            caveats=self.caveats,
+            caveats=caveats,
             enterprise=self.enterprise,
         )
 
@@ -278,7 +286,7 @@ def find_silos(
     >>> from kg.model import open_model
     >>> analysis = find_silos(open_model())
     >>> analysis.findings, analysis.as_answer().verdict
-    ((), <Verdict.YES: 'yes'>)
+    ((), <Verdict.UNKNOWN: 'unknown'>)
     """
     if not isinstance(model, KnowledgeGraph):
         raise TypeError(f"expected a KnowledgeGraph, not {type(model).__name__}")

@@ -118,7 +118,7 @@ def test_ask_all_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     answers = json.loads(stdout)
     assert [a["number"] for a in answers] == list(range(1, 11))
-    assert all(a["verdict"] in ("yes", "partly", "no") for a in answers)
+    assert all(a["verdict"] in ("yes", "partly", "no", "unknown") for a in answers)
     [stale] = kinds(answers[1], "stale-need-evidence")[:1]
     assert stale["subjects"][0]["iri"].startswith("https://example.org/alpina/")
 

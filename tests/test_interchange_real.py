@@ -88,3 +88,7 @@ def test_an_imported_model_without_segments_says_its_answers_judge_nothing(
     )
     # it has a value proposition (ArchiMate's Value): Q1 does not say it lacks one
     assert not any("value proposition" in c for c in answers[1].caveats)
+    # no finding with nothing to judge is not a yes
+    from kg.answers import Verdict
+
+    assert answers[10].verdict is Verdict.UNKNOWN and answers[1].verdict is Verdict.UNKNOWN

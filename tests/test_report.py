@@ -455,7 +455,7 @@ def test_json_round_trips(report: Report) -> None:
     assert first["findings"][2]["evidence"]["since"] == "2026-09-30"
     assert data["model"]["as_of"] == "2026-09-30"
     assert data["silos"]["findings"][0]["kind"] == "product-silo"
-    assert data["overview"]["verdicts"] == {"yes": 3, "partly": 4, "no": 3}
+    assert data["overview"]["verdicts"] == {"yes": 3, "partly": 4, "no": 3, "unknown": 0}
     assert data["overview"]["findings_by_severity"] == {"high": 1, "medium": 4, "low": 1}
 
 
