@@ -559,7 +559,10 @@ def _import_into_store(args: argparse.Namespace, results: list[Any]) -> int:
 def _export(args: argparse.Namespace) -> int:
     from kg.interchange.formats import export_graph, model_graph
 
-    model = _open(args, args.paths, default=False)
+    if args.store is not None and not args.paths:
+        model = open_model(path=args.store)  # the store as it is
+    else:
+        model = _open(args, args.paths, default=False)
     try:
         graph = model_graph(model)
     finally:

@@ -35,6 +35,7 @@ import dataclasses
 import html
 import json
 import re
+import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -182,6 +183,58 @@ def _file_path(graph: str) -> str:
 
 
 @dataclass(frozen=True)
+class ImportNote:
+    """What the import of a file the model came from still needs (its ``NAME.needs-input``
+    report, written by ``kg import`` beside the imported model)."""
+
+    source: str
+    report: Path
+    undecided: int
+    rules: int
+    question_values: int
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"{self.source} was imported: {_count(self.undecided, 'item')} "
+            f"not decided, {_count(self.rules, 'validation rule')} with values missing, "
+            f"{_count(self.question_values, 'value')} the questions read that it lacked"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "report": self.report.name,
+            "undecided": self.undecided,
+            "rules": self.rules,
+            "question_values": self.question_values,
+        }
+
+
+def import_notes(paths: Iterable[str | Path]) -> tuple[ImportNote, ...]:
+    """The needs-input reports (``*.needs-input.json``) in the folders loaded, or beside the
+    files loaded."""
+    folders = {Path(p) if Path(p).is_dir() else Path(p).parent for p in paths}
+    notes = []
+    for folder in sorted(folders):
+        for found in sorted(folder.glob("*.needs-input.json")):
+            try:
+                data = json.loads(found.read_text("utf-8"))
+                notes.append(
+                    ImportNote(
+                        str(data["source"]).rsplit("/", 1)[-1],
+                        found.with_suffix(".md"),
+                        len(data.get("undecided", ())),
+                        len(data.get("missing", ())),
+                        len(data.get("by_question", ())),
+                    )
+                )
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # not a report of ours: nothing to say about it
+    return tuple(notes)
+
+
+@dataclass(frozen=True)
 class Report:
     """A model's validation, the answers to the ten strategic questions and its silos.
 
@@ -211,6 +264,7 @@ class Report:
     parameters: Parameters | None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     pictures: Mapping[str, tuple[Picture, ...]] = field(default_factory=dict)
+    imports: tuple[ImportNote, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON types only): everything the HTML and Markdown show."""
@@ -223,6 +277,7 @@ class Report:
             "validation": self.validation.to_dict(),
             "answers": [answer.to_dict() for answer in self.answers],
             "silos": self.silos.to_dict() if self.silos is not None else None,
+            "imports": [note.to_dict() for note in self.imports],
         }
         plain: dict[str, Any] = _plain(data)
         return plain
@@ -356,6 +411,7 @@ def build_report(
         silos=silos,
         parameters=params,
         pictures=drawn,
+        imports=import_notes(paths),
     )
 
 
@@ -424,6 +480,9 @@ def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
     }
     for path, text in written.values():
         path.write_text(text, encoding="utf-8")
+    for note in report.imports:  # the needs-input reports the page links to, beside it
+        if note.report.is_file() and note.report.resolve() != (folder / note.report.name).resolve():
+            shutil.copyfile(note.report, folder / note.report.name)
     return {name: path for name, (path, _) in written.items()}
 
 
@@ -768,6 +827,13 @@ class _HtmlRenderer:
                 f'<a href="#validation">{_e(_validation_sentence(report.validation))}</a>',
             ),
             ("Generated", _e(report.generated_at.strftime("%Y-%m-%d %H:%M UTC"))),
+            *(
+                (
+                    "Import",
+                    f'{_e(note.sentence)}: <a href="{_e(note.report.name)}">what to fill in</a>',
+                )
+                for note in report.imports
+            ),
         ]
         rows = []
         for answer in report.answers:
@@ -1191,6 +1257,10 @@ class _MarkdownRenderer:
             + (f" ({_m(', '.join(model.sources))})" if model.sources else ""),
             f"- **Validation:** {_m(_validation_sentence(report.validation))}",
             f"- **Generated:** {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')}",
+            *(
+                f"- **Import:** {_m(note.sentence)}: [what to fill in]({note.report.name})"
+                for note in report.imports
+            ),
             "",
             *(f"> **Caution:** {_m(c)}\n" for c in _caveats(report)),
             f"**{_m(_verdict_sentence(self.overview, len(report.answers)))}**",
