@@ -112,6 +112,18 @@ def test_an_example_goes_out_valid_and_comes_back_statement_for_statement(name: 
     assert set(without_provenance(back)) == set(graph)
 
 
+@pytest.mark.parametrize("name", ["telco", "bank"])
+def test_an_example_comes_back_from_archi_csv_statement_for_statement(
+    name: str, tmp_path: Path
+) -> None:
+    from kg.interchange.archicsv import read_archi_csv, write_archi_csv
+
+    graph = example(name)
+    write_archi_csv(to_exchange(graph, lang_in_keys=True), tmp_path)
+    back = import_exchange(read_archi_csv(tmp_path)).graph
+    assert set(without_provenance(back)) == set(graph)
+
+
 def test_the_telco_example_answers_alike_after_the_trip(tmp_path: Path) -> None:
     from kg.model import open_model
     from kg.questions import ask_all
