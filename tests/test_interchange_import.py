@@ -96,14 +96,16 @@ def test_what_is_undecided_is_reported_with_its_line_and_candidates(imported) ->
     items = {(n.kind, n.identifier, n.line): n for n in imported.needs_input}
     assert set(items) == {
         ("element-type", "e-data", 20),
-        ("element-type", "e-and", 23),
         ("relationship", "r-serve", 26),
+        ("relationship", "r-j1", 33),  # joined through the junction, and carried by nothing
     }
     assert items["element-type", "e-data", 20].candidates == (str(BM.DataStore),)
     assert "Serving from BusinessService 'Number porting' to BusinessActor 'Families'" in (
         items["relationship", "r-serve", 26].message
     )
-    assert "junction" in items["element-type", "e-and", 23].message
+    assert "Serving through a junction from 'CRM' to 'Number porting'" in (
+        items["relationship", "r-j1", 33].message
+    )
 
 
 def test_the_report_names_missing_values_and_invents_none(imported) -> None:  # type: ignore[no-untyped-def]
@@ -209,3 +211,42 @@ def test_the_needs_input_report_says_per_question_which_values_are_missing() -> 
     assert len(need.nodes) == 12
     assert 8 in [number for number, _ in need.questions]
     assert need.sentence().endswith("which 12 cost items lack")
+
+
+JUNCTION = """<model xmlns="http://www.opengroup.org/xsd/archimate/3.0/"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" identifier="j"><name>J</name>
+  <elements>
+    <element identifier="d1" xsi:type="Driver"><name>Churn</name></element>
+    <element identifier="d2" xsi:type="Driver"><name>Regulation</name></element>
+    <element identifier="and" xsi:type="AndJunction"/>
+    <element identifier="or" xsi:type="OrJunction"/>
+    <element identifier="g1" xsi:type="Goal"><name>Retain families</name></element>
+    <element identifier="g2" xsi:type="Goal"><name>Comply</name></element>
+  </elements>
+  <relationships>
+    <relationship identifier="r1" xsi:type="Influence" source="d1" target="and"/>
+    <relationship identifier="r2" xsi:type="Influence" source="d2" target="and"/>
+    <relationship identifier="r3" xsi:type="Influence" source="and" target="or"/>
+    <relationship identifier="r4" xsi:type="Influence" source="or" target="g1"/>
+    <relationship identifier="r5" xsi:type="Influence" source="or" target="g2"/>
+  </relationships>
+</model>"""
+
+
+def test_relationships_through_junctions_are_joined_into_links() -> None:
+    from kg.interchange.archimate import exchange_xml
+    from kg.interchange.exporter import to_exchange
+
+    ns = "urn:x:"
+    result = import_exchange(read_exchange_text(JUNCTION, "j.xml"), namespace=ns)
+    links = {
+        (str(s)[len(ns) :], str(o)[len(ns) :])
+        for s, o in result.graph.subject_objects(BM.motivatesGoal)
+    }
+    # every driver reaching the chain of junctions motivates every goal it reaches
+    assert links == {("d1", "g1"), ("d1", "g2"), ("d2", "g1"), ("d2", "g2")}
+    assert not result.needs_input  # a junction is structure, not a question for a person
+    # and the export gives the junctions back, not four extra associations
+    again = read_exchange_text(exchange_xml(to_exchange(result.graph + result.kept)).decode())
+    assert sorted(r.identifier for r in again.relationships) == ["r1", "r2", "r3", "r4", "r5"]
+    assert {e.type for e in again.elements} >= {"AndJunction", "OrJunction"}

@@ -33,6 +33,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 from urllib.parse import quote
 
 import rdflib
@@ -145,6 +146,7 @@ class _Export:
             for s, o in [(graph.value(r, BMX.source), graph.value(r, BMX.target))]
             for triple in ((s, p, o), (o, p, s))  # a link may run against the relationship
         }
+        carried |= _joined(graph, relationships)
         made = [
             rel
             for node in nodes
@@ -433,6 +435,33 @@ class _Export:
             ),
             0,
         )
+
+
+def _joined(graph: rdflib.Graph, relationships: set[URIRef]) -> set[tuple[Any, ...]]:
+    """The links an import joined through junctions: from each end that reaches a junction
+    to each end it reaches, by relationships carrying one property (either direction)."""
+    junctions = {
+        s for s, t in graph.subject_objects(BMX.archimateType) if str(t).endswith("Junction")
+    }
+    if not junctions:
+        return set()
+    from kg.interchange.importer import _groups
+
+    ends = {
+        rel: (graph.value(rel, BMX.source), graph.value(rel, BMX.target), link)
+        for rel in relationships
+        for link in graph.objects(rel, BMX.carriedBy)
+    }
+    joined: set[tuple[Any, ...]] = set()
+    every = [(graph.value(r, BMX.source), graph.value(r, BMX.target)) for r in relationships]
+    for group in _groups(junctions, every):
+        sources = {(s, link) for s, t, link in ends.values() if t in group and s not in junctions}
+        targets = {(t, link) for s, t, link in ends.values() if s in group and t not in junctions}
+        for source, link in sources:
+            for target, other in targets:
+                if link == other:
+                    joined |= {(source, link, target), (target, link, source)}
+    return joined
 
 
 def _is_view_type(graph: rdflib.Graph, node: URIRef) -> bool:

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote
 
 import rdflib
@@ -226,6 +226,7 @@ class _Import:
             self.element(element)
         for relationship in self.model.relationships:
             self.relationship(relationship)
+        self.junctions()
         self.folders(self.model.organizations, None)
         for view in self.model.views:
             node = self.iri(view.identifier)
@@ -321,14 +322,10 @@ class _Import:
             self.common(result.kept, node, element.identifier, element.names, element.documentation)
             for prop in properties:
                 self.keep_property(node, prop.definition, prop.values)
-            if decision.needs_input:
+            if decision.needs_input and not element.type.endswith("Junction"):
+                # a junction is structure: the relationships through it are joined (junctions)
                 shown = element.name or element.identifier
-                if element.type.endswith("Junction"):
-                    why = (
-                        "a junction: the relationships through it are kept as they are, not "
-                        "joined into links"
-                    )
-                elif decision.reason == "no counterpart":
+                if decision.reason == "no counterpart":
                     why = "the ontology has no counterpart of its type"
                 else:
                     why = "the alignment does not decide its type"
@@ -337,13 +334,9 @@ class _Import:
                         "element-type",
                         element.identifier,
                         element.line,
-                        f"{element.type} {shown!r}: {why}; it is kept as it is."
-                        + (
-                            ""
-                            if element.type.endswith("Junction")
-                            else " Map it (by element, type or specialization) to import it as "
-                            "one of the ontology's classes."
-                        ),
+                        f"{element.type} {shown!r}: {why}; it is kept as it is. Map it (by "
+                        "element, type or specialization) to import it as one of the "
+                        "ontology's classes.",
                         decision.candidates,
                         topic=element.type,
                         name=shown,
@@ -447,6 +440,71 @@ class _Import:
             )
         )
 
+    def junctions(self) -> None:
+        """Join the relationships through each junction into links between their ends.
+
+        ArchiMate's junctions (And, Or) connect relationships of one type: every element that
+        reaches a junction is related to every element the junction reaches (through chains of
+        junctions too). Each such pair becomes a link when one ``bm:`` property carries the
+        relationship's type between their classes, as for a relationship without a junction;
+        the relationships keep the property they were joined into (``bmx:carriedBy``).
+        """
+        junctions = {e.identifier for e in self.model.elements if e.type.endswith("Junction")}
+        if not junctions:
+            return
+        result = self.result
+        for group in _groups(
+            junctions,
+            [(r.source, r.target) for r in self.model.relationships],
+        ):
+            sources = {
+                (r.source, r)
+                for r in self.model.relationships
+                if r.target in group and r.source not in junctions
+            }
+            targets = {
+                (r.target, r)
+                for r in self.model.relationships
+                if r.source in group and r.target not in junctions
+            }
+            for source, first in sorted(sources, key=lambda p: (p[0], p[1].identifier)):
+                for target, last in sorted(targets, key=lambda p: (p[0], p[1].identifier)):
+                    source_cls = result.classes.get(source)
+                    target_cls = result.classes.get(target)
+                    if source_cls is None or target_cls is None:
+                        continue  # an end that is kept: the relationships stay with it
+                    found = _links(first.type, URIRef(source_cls), URIRef(target_cls))
+                    if len(found) == 1:
+                        link, reverse = found[0]
+                        subject, obj = self.end(source), self.end(target)
+                        result.graph.add((obj, link, subject) if reverse else (subject, link, obj))
+                        for rel in (first, last):
+                            result.kept.add((self.iri(rel.identifier), BMX.carriedBy, link))
+                        continue
+                    names = [
+                        repr(c.name or c.identifier)
+                        for c in (self.model.concept(source), self.model.concept(target))
+                        if c is not None
+                    ]
+                    why = (
+                        "several properties of the ontology could carry it"
+                        if found
+                        else "no property of the ontology carries it between these classes"
+                    )
+                    result.needs_input.append(
+                        NeedsInput(
+                            "relationship",
+                            first.identifier,
+                            first.line,
+                            f"{first.type} through a junction from {names[0]} to {names[1]}: "
+                            f"{why}; it is kept as it is.",
+                            tuple(str(p) for p, _ in found),
+                            topic=f"{first.type} through a junction",
+                            name=" to ".join(names),
+                            why=why,
+                        )
+                    )
+
     def carried(self, properties: Iterable[Property]) -> tuple[URIRef | None, bool, list[Property]]:
         """The statement a relationship carries by the key scheme (``@predicate``, ``@inverse``),
         and its other properties."""
@@ -479,6 +537,25 @@ class _Import:
             for ref in folder.refs:
                 kept.add((node, BMX.member, self.end(ref)))
             self.folders(folder.folders, node, f"{path}-{n}")
+
+
+def _groups(junctions: set[Any], links: Iterable[tuple[Any, Any]]) -> list[set[Any]]:
+    """The junctions in groups that relationships between junctions connect (chains)."""
+    parent = {j: j for j in junctions}
+
+    def root(j: Any) -> Any:
+        while parent[j] != j:
+            parent[j] = parent[parent[j]]
+            j = parent[j]
+        return j
+
+    for a, b in links:
+        if a in junctions and b in junctions:
+            parent[root(a)] = root(b)
+    groups: dict[Any, set[Any]] = {}
+    for j in sorted(junctions, key=str):
+        groups.setdefault(root(j), set()).add(j)
+    return list(groups.values())
 
 
 def _in_language(texts: tuple[Text, ...], lang: str | None) -> tuple[Text, ...]:
