@@ -640,12 +640,33 @@ def _verdict_sentence(overview: Mapping[str, Any], answers: int) -> str:
     return text + "."
 
 
+_NOTHING_TO_JUDGE = re.compile(r"The model has no (.+), which Q(\d+) \(.+?\) judges: ")
+
+
 def _caveats(report: Report) -> tuple[str, ...]:
-    """The caveats the report's answers carry, each once, for its first screen."""
+    """The caveats the report's answers carry, each once, for its first screen; the questions'
+    "the model has no X" caveats as one, naming what is missing and which questions judge it
+    (each question's section keeps its own)."""
     found = [c for a in report.answers for c in a.caveats]
     if report.silos is not None:
         found += report.silos.caveats
-    return tuple(dict.fromkeys(found))
+    missing: dict[str, list[str]] = {}
+    rest = []
+    for caveat in dict.fromkeys(found):
+        match = _NOTHING_TO_JUDGE.match(caveat)
+        if match is None:
+            rest.append(caveat)
+            continue
+        for name in match[1].split(" and no "):
+            missing.setdefault(name, []).append(f"Q{match[2]}")
+    if not missing:
+        return tuple(rest)
+    listed = "; ".join(f"no {name} ({', '.join(numbers)})" for name, numbers in missing.items())
+    joined = (
+        f"The model holds {listed}: the questions named find nothing of it to judge, so their "
+        "answers say nothing about it (unknown, where they found nothing else)."
+    )
+    return (joined, *rest)
 
 
 def _validation_sentence(validation: ValidationReport) -> str:
