@@ -724,7 +724,49 @@ def read_bmml(path: str | os.PathLike[str], *, namespace: str | None = None) -> 
     result = build.run()
     if companion is not None:
         _apply(result, companion, doc)
+        _settled(result)
     return result
+
+
+def _settled(result: ImportResult) -> None:
+    """Drop the questions about "for" links the model now implies: a channel for a value
+    proposition that distributes an offering delivering it, a resource or activity that an
+    offering delivering it requires (what the companion stated, and the export derived)."""
+    graph, kept = result.graph, result.kept
+
+    def implied(node: Node, prop: Node, target: Node) -> bool:
+        if prop == BMX.deliversValueProposition:
+            offerings = set(graph.objects(node, BM.distributes))
+        else:
+            offerings = {
+                o
+                for via in (BM.requiresResource, BM.requiresActivity)
+                for o in graph.subjects(via, node)
+            }
+        return any((o, BM.deliversValueProposition, target) in graph for o in offerings)
+
+    settled = {
+        (
+            str(graph.value(node, DCTERMS.identifier) or ""),
+            str(
+                kept.value(target, DCTERMS.identifier)
+                or graph.value(target, DCTERMS.identifier)
+                or ""
+            ),
+        )
+        for prop in _THROUGH
+        for node, target in kept.subject_objects(prop)
+        if implied(node, prop, target)
+    }
+    result.needs_input[:] = [
+        item
+        for item in result.needs_input
+        if not (
+            item.kind == "relationship"
+            and item.topic.endswith("for value_propositions")
+            and any(item.identifier == a and item.name.endswith(f" for {b}") for a, b in settled)
+        )
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1084,6 +1126,12 @@ def write_bmml(
     return written
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _write_all(files: Iterable[tuple[Path, str]]) -> None:
     """Write every file or none: each to a temporary file first, then all renamed."""
     staged: list[tuple[str, Path]] = []
@@ -1093,6 +1141,7 @@ def _write_all(files: Iterable[tuple[Path, str]]) -> None:
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
+            os.chmod(temporary, 0o666 & ~_umask())  # as a file made with open() would be
             staged.append((temporary, target))
         for temporary, target in staged:
             os.replace(temporary, target)
