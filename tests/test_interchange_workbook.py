@@ -175,9 +175,20 @@ def test_what_has_no_column_travels_in_extra_columns_and_the_statements_sheet(
     graph.add((ex.a, DCTERMS.date, Literal("2026-01-02", datatype=XSD.date)))
     graph.add((ex.a, BM.personaGoal, Literal("one\ntwo")))  # outside its domain, a line break
     graph.add((ex.b, SKOS.note, Literal("no class")))
+    # Values a spreadsheet cell would change: blank or padded text, a formula-like text, more
+    # digits than Excel keeps, a date before 1900.
+    graph.add((ex.b, SKOS.note, Literal("")))
+    graph.add((ex.b, SKOS.note, Literal("  padded ")))
+    graph.add((ex.a, DCTERMS.description, Literal("=SUM(A1:A2)", lang="en")))
+    graph.add((ex.a, BM.segmentSize, Literal("12345678901234567890", datatype=XSD.integer)))
+    graph.add((ex.a, BM.growthRate, Literal("0.12345678901234567", datatype=XSD.decimal)))
+    graph.add((ex.c, RDF.type, BM.Goal))
+    graph.add((ex.c, BM.targetDate, Literal("1850-01-01", datatype=XSD.date)))
     path = tmp_path / "odd.xlsx"
     write_template(path, example=graph)
     assert set(without_provenance(read_workbook(path).graph)) == set(graph)
+    write_csv_folder(graph, tmp_path / "odd")
+    assert set(without_provenance(read_csv_folder(tmp_path / "odd").graph)) == set(graph)
     book = openpyxl.load_workbook(path)
     keys = [c.value for c in book["Customer segment"][2]]
     assert {"bm:segmentSize^^xsd:decimal", "dcterms:date^^xsd:date"} <= set(keys)
@@ -185,8 +196,13 @@ def test_what_has_no_column_travels_in_extra_columns_and_the_statements_sheet(
         ("a", "rdfs:label", "A", "@en"),
         ("a", "rdfs:label", "Also A", "@en"),
         ("a", "bm:personaGoal", "one\ntwo", "text"),
+        (NS + "b", "skos:note", None, "text"),
+        (NS + "b", "skos:note", "  padded ", "text"),
         (NS + "b", "skos:note", "no class", "text"),
     ]
+    goal = book["Goal"]
+    assert [c.value for c in goal[3]][0] == "c"
+    assert "1850-01-01" in [c.value for c in goal[3]]  # as text: Excel has no such date
 
 
 # A workbook filled in by hand, from the template.

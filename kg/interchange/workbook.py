@@ -545,12 +545,9 @@ class _Index:
                 f"the label {text!r} is ambiguous: rows {names} carry it; "
                 "write the identifier instead"
             )
-        close = difflib.get_close_matches(text, [*self.ids, *self._label_texts()], n=1)
+        close = difflib.get_close_matches(text, [*self.ids, *self.labels], n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise where.error(f"no row has the identifier or label {text!r}{hint}")
-
-    def _label_texts(self) -> list[str]:
-        return sorted(self.labels)
 
 
 def _decimals(number_format: str | None) -> int:
@@ -730,14 +727,15 @@ def _render(terms: list[Node], column: Column, index: _Index) -> _Cell:
     if len(terms) != 1 or not isinstance(terms[0], RDFLiteral):
         return _Cell(text, text)
     lexical = texts[0]
-    if column.kind == "integer" and re.fullmatch(r"-?\d+", lexical):
+    digits = len(re.sub(r"\D", "", lexical.lstrip("-0.")))
+    if column.kind == "integer" and re.fullmatch(r"-?\d+", lexical) and digits <= 15:
         return _Cell(text, int(lexical))
-    if column.kind == "decimal" and re.fullmatch(r"-?\d+(\.\d+)?", lexical):
+    if column.kind == "decimal" and re.fullmatch(r"-?\d+(\.\d+)?", lexical) and digits <= 15:
         places = len(lexical.partition(".")[2])
         return _Cell(text, float(lexical), "0." + "0" * places if places else "0")
     if column.kind == "boolean" and lexical in ("true", "false"):
         return _Cell(text, lexical == "true")
-    if column.kind == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", lexical):
+    if column.kind == "date" and re.fullmatch(r"(19|[2-9]\d)\d{2}-\d{2}-\d{2}", lexical):
         try:
             return _Cell(text, dt.date.fromisoformat(lexical), _DATE_FORMAT)
         except ValueError:
@@ -834,7 +832,8 @@ def _tables(
     for subject in _ordered(set(graph.subjects())):
         found = sheet_of.get(subject) if isinstance(subject, URIRef) else None
         if found is None or not isinstance(subject, URIRef):
-            for predicate, obj in graph.predicate_objects(subject):
+            pairs = graph.predicate_objects(subject)
+            for predicate, obj in sorted(pairs, key=lambda po: (str(po[0]), _key(po[1]))):
                 keep(subject, URIRef(str(predicate)), obj)
             continue
         sheet = found
@@ -879,7 +878,11 @@ def _tables(
 
 def _ordered(terms: Iterable[Node]) -> list[Node]:
     """Terms in a stable order (statements sheet rows come out alike each time)."""
-    return sorted(terms, key=lambda t: (type(t).__name__, str(t), repr(t)))
+    return sorted(terms, key=_key)
+
+
+def _key(term: Node) -> tuple[str, str, str]:
+    return type(term).__name__, str(term), repr(term)
 
 
 def _assign(
@@ -1037,11 +1040,13 @@ def _workbook(
     namespace: str,
     *,
     every_sheet: bool,
+    path: Path,
 ) -> Any:
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.exceptions import IllegalCharacterError
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = openpyxl.Workbook()
@@ -1074,7 +1079,16 @@ def _workbook(
     def put(
         sheet: Any, row: int, col: int, value: object, number_format: str | None = None
     ) -> None:
-        cell = sheet.cell(row, col, value)
+        try:
+            cell = sheet.cell(row, col, value)
+        except IllegalCharacterError as exc:
+            raise WorkbookError(
+                f"{value!r} holds a control character, which a workbook cannot store",
+                path=path,
+                sheet=sheet.title,
+                row=row,
+                column=get_column_letter(col),
+            ) from exc
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"  # text, not a formula
         if number_format:
@@ -1149,13 +1163,22 @@ def write_template(
     namespace
         What short identifiers stand for; by default the namespace most of the model's nodes
         share (an empty template leaves it for the user to fill in).
+
+    Raises
+    ------
+    WorkbookError
+        A text holds a control character, which no workbook can store (nothing is written).
     """
+    target = Path(path)
     graph = example if example is not None else rdflib.Graph()
     tables, statements, found = _tables(graph, namespace)
     book = _workbook(
-        tables, statements, namespace or (found if example is not None else ""), every_sheet=True
+        tables,
+        statements,
+        namespace or (found if example is not None else ""),
+        every_sheet=True,
+        path=target,
     )
-    target = Path(path)
     handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), suffix=".xlsx")
     os.close(handle)
     try:
@@ -1300,6 +1323,7 @@ def _read_xlsx(path: Path) -> tuple[list[_Raw], str | None]:
     try:
         for sheet in book.worksheets:
             raw = _Raw(sheet.title, [])
+            keep_blank = sheet.title.casefold() == STATEMENTS
             for number, row in enumerate(sheet.iter_rows(), 1):
                 values: list[tuple[object, str | None]] = []
                 for n, cell in enumerate(row, 1):
@@ -1323,7 +1347,9 @@ def _read_xlsx(path: Path) -> tuple[list[_Raw], str | None]:
                             column=get_column_letter(n),
                         )
                     value = cell.value
-                    if isinstance(value, str) and not value.strip():
+                    if value == "" or (
+                        isinstance(value, str) and not value.strip() and not keep_blank
+                    ):
                         value = None
                     values.append((value, getattr(cell, "number_format", None)))
                 while values and values[-1][0] is None:
@@ -1369,8 +1395,9 @@ def _read_csv(folder: Path) -> tuple[list[_Raw], str | None]:
                 cells += len(row)
                 if cells > MAX_CELLS:
                     raise WorkbookError(f"more than {MAX_CELLS:,} cells", path=path, row=number)
+                keep_blank = path.stem.casefold() == STATEMENTS
                 values: list[tuple[object, str | None]] = [
-                    (v if v.strip() else None, None) for v in row
+                    (v if v and (keep_blank or v.strip()) else None, None) for v in row
                 ]
                 while values and values[-1][0] is None:
                     values.pop()
@@ -1562,15 +1589,17 @@ def _statement(
         if column is not None:
             value = values[n][0] if n < len(values) else None
             cells[column.key] = (_text(value) if value is not None else "", _letter(n + 1))
-    for key in ("subject", "predicate", "object"):
-        if not cells.get(key, ("", ""))[0]:
+    kind = cells.get("object type", ("", ""))[0].strip() or "reference"
+    needed = ("subject", "predicate", "object") if kind == "reference" else ("subject", "predicate")
+    for key in needed:
+        if not cells.get(key, ("", ""))[0].strip():
             raise _Where(path, title, number, cells.get(key, ("", key))[1]).error(
                 f"a statement without its {key}"
             )
     subject_text, subject_at = cells["subject"]
     predicate_text, predicate_at = cells["predicate"]
-    object_text, object_at = cells["object"]
-    kind, kind_at = cells.get("object type", ("", "D"))
+    object_text, object_at = cells.get("object", ("", "C"))
+    kind_at = cells.get("object type", ("", "D"))[1]
     subject = index.resolve(
         subject_text.strip(), frozenset(), _Where(path, title, number, subject_at)
     )
@@ -1582,7 +1611,6 @@ def _statement(
             f"{predicate_text!r} is not a known property (write a compact IRI such as "
             "skos:broader, or a full IRI)"
         )
-    kind = kind.strip() or "reference"
     obj: Node
     if kind == "reference":
         obj = index.resolve(
