@@ -182,6 +182,7 @@ def test_what_has_no_column_travels_in_extra_columns_and_the_statements_sheet(
     graph.add((ex.a, DCTERMS.description, Literal("=SUM(A1:A2)", lang="en")))
     graph.add((ex.a, BM.segmentSize, Literal("12345678901234567890", datatype=XSD.integer)))
     graph.add((ex.a, BM.growthRate, Literal("0.12345678901234567", datatype=XSD.decimal)))
+    graph.add((ex.a, RDF.type, BM.Persona))  # a second class: the first sheet's keeps it
     graph.add((ex.c, RDF.type, BM.Goal))
     graph.add((ex.c, BM.targetDate, Literal("1850-01-01", datatype=XSD.date)))
     path = tmp_path / "odd.xlsx"
@@ -193,6 +194,7 @@ def test_what_has_no_column_travels_in_extra_columns_and_the_statements_sheet(
     keys = [c.value for c in book["Customer segment"][2]]
     assert {"bm:segmentSize^^xsd:decimal", "dcterms:date^^xsd:date"} <= set(keys)
     assert list(book["statements"].iter_rows(min_row=3, values_only=True)) == [
+        ("a", "rdf:type", "bm:Persona", "reference"),
         ("a", "rdfs:label", "A", "@en"),
         ("a", "rdfs:label", "Also A", "@en"),
         ("a", "bm:personaGoal", "one\ntwo", "text"),
@@ -212,7 +214,9 @@ def test_a_workbook_filled_in_by_hand_imports_to_the_model_it_describes(tmp_path
     path = tmp_path / "shop.xlsx"
     write_template(path)
     book = openpyxl.load_workbook(path)
-    book["read-me"]["B3"] = NS  # the namespace row
+    for row in book["read-me"].iter_rows():
+        if row[0].value == "Namespace":
+            row[1].value = NS
 
     def fill(title: str, rows: list[dict[str, object]]) -> None:
         sheet = book[title]
@@ -434,3 +438,14 @@ def test_a_bad_csv_folder_names_its_file_row_and_column(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError, match="absent or empty"):
         write_csv_folder(graph, tmp_path / "csv")
     shutil.rmtree(tmp_path / "csv")
+
+
+def test_what_no_workbook_can_hold_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    for obj in (rdflib.BNode(), Literal("bell\x07"), Literal("x" * 40_000)):
+        graph = rdflib.Graph()
+        graph.add((URIRef(NS + "a"), RDF.type, BM.CustomerSegment))
+        graph.add((URIRef(NS + "a"), SKOS.note, obj))
+        with pytest.raises(WorkbookError) as caught:
+            write_template(tmp_path / "x.xlsx", example=graph)
+        assert "x.xlsx" in str(caught.value)
+        assert list(tmp_path.iterdir()) == []

@@ -122,6 +122,7 @@ _SCHEMA = rdflib.Namespace("https://schema.org/")
 _WHOLE = frozenset({RDFS.label, DCTERMS.description})
 _STATEMENT_KEYS = ("subject", "predicate", "object", "object type")
 _DATE_FORMAT = "yyyy-mm-dd"
+_CELL_LIMIT = 32_767  # characters in one cell, Excel's limit
 _SCHEME = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)\S*$")
 _CHECKED: dict[str, DefinedNamespaceMeta] = {
     str(ns._NS): ns for ns in (DCTERMS, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD)
@@ -1079,15 +1080,16 @@ def _workbook(
     def put(
         sheet: Any, row: int, col: int, value: object, number_format: str | None = None
     ) -> None:
+        where = _Where(path, sheet.title, row, get_column_letter(col))
+        if isinstance(value, str) and len(value) > _CELL_LIMIT:
+            raise where.error(
+                f"a text of {len(value):,} characters; a workbook cell holds {_CELL_LIMIT:,}"
+            )
         try:
             cell = sheet.cell(row, col, value)
         except IllegalCharacterError as exc:
-            raise WorkbookError(
-                f"{value!r} holds a control character, which a workbook cannot store",
-                path=path,
-                sheet=sheet.title,
-                row=row,
-                column=get_column_letter(col),
+            raise where.error(
+                f"{value!r} holds a control character, which a workbook cannot store"
             ) from exc
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"  # text, not a formula
@@ -1167,10 +1169,12 @@ def write_template(
     Raises
     ------
     WorkbookError
-        A text holds a control character, which no workbook can store (nothing is written).
+        The model has blank nodes, or a text no workbook cell can hold (a control character,
+        more than 32,767 characters); nothing is written.
     """
     target = Path(path)
     graph = example if example is not None else rdflib.Graph()
+    _check_no_blank_nodes(graph, target)
     tables, statements, found = _tables(graph, namespace)
     book = _workbook(
         tables,
@@ -1189,6 +1193,16 @@ def write_template(
         raise
 
 
+def _check_no_blank_nodes(graph: rdflib.Graph, path: Path) -> None:
+    for triple in graph:
+        if isinstance(triple[0], rdflib.BNode) or isinstance(triple[2], rdflib.BNode):
+            raise WorkbookError(
+                "the model has blank nodes, which no row can name; give them IRIs first "
+                "(rdflib: graph.skolemize())",
+                path=path,
+            )
+
+
 def write_csv_folder(
     graph: rdflib.Graph, folder: str | os.PathLike[str], *, namespace: str | None = None
 ) -> None:
@@ -1200,6 +1214,7 @@ def write_csv_folder(
     target = Path(folder)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise WorkbookError("the folder to write must be absent or empty", path=target)
+    _check_no_blank_nodes(graph, target)
     tables, statements, found = _tables(graph, namespace)
     namespace = namespace or found
     files: dict[str, list[list[str]]] = {}
