@@ -1048,7 +1048,6 @@ def _workbook(
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import IllegalCharacterError
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = openpyxl.Workbook()
     readme = book.active
@@ -1115,18 +1114,9 @@ def _workbook(
             sheet.column_dimensions[get_column_letter(n)].width = (
                 14 if column.kind in ("integer", "decimal", "boolean", "date") else 28
             )
-            if column.kind == "concept" and column.range in list_ranges:
+            validation = _validation(column, list_ranges.get(column.range))
+            if validation is not None:
                 letter = get_column_letter(n)
-                validation = DataValidation(
-                    type="list",
-                    formula1=list_ranges[column.range],
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorStyle="stop" if column.single else "information",
-                    errorTitle=column.header,
-                    error="Choose a value from the list"
-                    + ("." if column.single else " (several: one per line)."),
-                )
                 validation.add(f"{letter}3:{letter}1048576")
                 sheet.add_data_validation(validation)
         for r, cells in enumerate(table.rows, 3):
@@ -1146,6 +1136,51 @@ def _workbook(
                 put(sheet, r, n, text)
         sheet.freeze_panes = "A3"
     return book
+
+
+_CHECKS: dict[str, tuple[str, str | None, str | None, str]] = {
+    # kind: Excel's validation type, its bounds, and what to tell a person who types otherwise
+    "integer": ("whole", "-999999999999999", "999999999999999", "a whole number"),
+    "decimal": ("decimal", "-1E+300", "1E+300", "a number"),
+    "date": ("date", "1", "2958465", "a date"),  # 1900-01-01 to 9999-12-31 as Excel counts
+    "boolean": ("list", '"TRUE,FALSE"', None, "TRUE or FALSE"),
+}
+
+
+def _validation(column: Column, source: str | None) -> Any:
+    """Excel's own check of a column, so that a mistyped value is caught as it is typed.
+
+    A column that takes several values warns instead of refusing: several values go in one
+    cell, one per line, which Excel's check cannot read.
+    """
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    style = "stop" if column.single else "warning"
+    several = "" if column.single else " (several: one per line)"
+    if column.kind == "concept" and source is not None:
+        return DataValidation(
+            type="list",
+            formula1=source,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop" if column.single else "information",
+            errorTitle=column.header,
+            error=f"Choose a value from the list{several}.",
+        )
+    if column.kind in _CHECKS:
+        kind, low, high, what = _CHECKS[column.kind]
+        return DataValidation(
+            type=kind,
+            operator="between" if high is not None else None,
+            formula1=low,
+            formula2=high,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle=style,
+            errorTitle=column.header,
+            error=f"Give {what}{several}.",
+        )
+    return None
 
 
 def write_template(
