@@ -128,7 +128,7 @@ _CHECKED: dict[str, DefinedNamespaceMeta] = {
     str(ns._NS): ns for ns in (DCTERMS, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD)
 }
 
-Kind = Literal["text", "integer", "decimal", "boolean", "date", "typed", "reference", "concept"]
+_Kind = Literal["text", "integer", "decimal", "boolean", "date", "typed", "reference", "concept"]
 
 
 class WorkbookError(KGError):
@@ -170,13 +170,13 @@ class WorkbookError(KGError):
 
 
 @dataclass(frozen=True)
-class Column:
+class _Column:
     """One column of a sheet: what its row-2 key means and how its cells are read."""
 
     key: str
     header: str
     predicate: URIRef
-    kind: Kind
+    kind: _Kind
     datatype: URIRef | None = None
     language: str | None = None
     range: frozenset[URIRef] = frozenset()
@@ -191,15 +191,15 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Sheet:
+class _Sheet:
     """A sheet for the members of one class."""
 
     title: str
     cls: URIRef
-    columns: tuple[Column, ...]
+    columns: tuple[_Column, ...]
     note: str = ""
 
-    def column(self, key: str) -> Column | None:
+    def column(self, key: str) -> _Column | None:
         for column in self.columns:
             if column.key == key:
                 return column
@@ -246,13 +246,13 @@ def _definition(graph: rdflib.Graph, node: Node) -> str:
 
 @dataclass(frozen=True)
 class _Ontology:
-    sheets: tuple[Sheet, ...]
+    sheets: tuple[_Sheet, ...]
     concepts: dict[frozenset[URIRef], tuple[tuple[URIRef, str], ...]]
-    properties: dict[URIRef, Column]
+    properties: dict[URIRef, _Column]
     superclasses: dict[URIRef, frozenset[URIRef]]
     version: str
 
-    def sheet_for(self, cls: URIRef) -> Sheet | None:
+    def sheet_for(self, cls: URIRef) -> _Sheet | None:
         for sheet in self.sheets:
             if sheet.cls == cls:
                 return sheet
@@ -311,7 +311,7 @@ def _ontology() -> _Ontology:
             )
 
     single, required = _cardinalities(superclasses)
-    properties: dict[URIRef, Column] = {}
+    properties: dict[URIRef, _Column] = {}
     domains: dict[URIRef, frozenset[URIRef]] = {}
     for kind in (OWL.DatatypeProperty, OWL.ObjectProperty):
         for prop in graph.subjects(RDF.type, kind):
@@ -341,9 +341,9 @@ def _ontology() -> _Ontology:
             continue
         supers = superclasses[cls]
         columns = [
-            Column("", "Identifier", RDF.type, "reference"),
-            Column(f"rdfs:label@{LANGUAGE}", "Label", RDFS.label, "text", language=LANGUAGE),
-            Column(
+            _Column("", "Identifier", RDF.type, "reference"),
+            _Column(f"rdfs:label@{LANGUAGE}", "Label", RDFS.label, "text", language=LANGUAGE),
+            _Column(
                 f"dcterms:description@{LANGUAGE}",
                 "Description",
                 DCTERMS.description,
@@ -358,7 +358,7 @@ def _ontology() -> _Ontology:
         for prop in own:
             column = properties[prop]
             columns.append(
-                Column(
+                _Column(
                     column.key,
                     column.header,
                     prop,
@@ -371,9 +371,9 @@ def _ontology() -> _Ontology:
                     note=column.note,
                 )
             )
-        columns[0] = Column(_compact(cls), "Identifier", RDF.type, "reference")
+        columns[0] = _Column(_compact(cls), "Identifier", RDF.type, "reference")
         sheets.append(
-            Sheet(
+            _Sheet(
                 _sheet_title(_label(graph, cls), taken),
                 cls,
                 tuple(columns),
@@ -390,21 +390,21 @@ def _ontology_column(
     ranges: frozenset[URIRef],
     concept_classes: set[URIRef],
     graph: rdflib.Graph,
-) -> Column:
+) -> _Column:
     label = _label(graph, prop)
     key, header, note = _compact(prop), label[:1].upper() + label[1:], _definition(graph, prop)
     if kind == OWL.ObjectProperty:
         if ranges and ranges <= concept_classes:
-            return Column(key, header, prop, "concept", range=ranges, note=note)
-        return Column(key, header, prop, "reference", range=ranges, note=note)
+            return _Column(key, header, prop, "concept", range=ranges, note=note)
+        return _Column(key, header, prop, "reference", range=ranges, note=note)
     datatype = next(iter(sorted(ranges)), XSD.string)
-    return Column(key, header, prop, *_literal_kind(datatype), note=note)
+    return _Column(key, header, prop, *_literal_kind(datatype), note=note)
 
 
-def _literal_kind(datatype: URIRef) -> tuple[Kind, URIRef | None]:
+def _literal_kind(datatype: URIRef) -> tuple[_Kind, URIRef | None]:
     if datatype in (XSD.string, RDF.PlainLiteral):
         return "text", None
-    found: dict[URIRef, Kind] = {
+    found: dict[URIRef, _Kind] = {
         XSD.integer: "integer",
         XSD.decimal: "decimal",
         XSD.boolean: "boolean",
@@ -434,7 +434,7 @@ def _cardinalities(
     return single, required
 
 
-def _extra_column(key: str, sheet: Sheet | None) -> Column | None:
+def _extra_column(key: str, sheet: _Sheet | None) -> _Column | None:
     """The column a row-2 key outside the sheet's own columns names, or ``None``."""
     base, at, language = key.partition("@")
     if not at:
@@ -452,16 +452,16 @@ def _extra_column(key: str, sheet: Sheet | None) -> Column | None:
     if at:
         if not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", language):
             return None
-        return Column(key, f"{header}@{language}", predicate, "text", language=language)
+        return _Column(key, f"{header}@{language}", predicate, "text", language=language)
     if hats:
         datatype = _expand(datatype_text.strip())
         if datatype is None:
             return None
-        return Column(key, f"{header} ({datatype_text})", predicate, *_literal_kind(datatype))
+        return _Column(key, f"{header} ({datatype_text})", predicate, *_literal_kind(datatype))
     known = _ontology().properties.get(predicate)
     if known is not None:
-        return Column(key, known.header, predicate, known.kind, known.datatype, None, known.range)
-    return Column(key, header, predicate, "reference")
+        return _Column(key, known.header, predicate, known.kind, known.datatype, None, known.range)
+    return _Column(key, header, predicate, "reference")
 
 
 def _known_term(iri: URIRef) -> bool:
@@ -556,7 +556,7 @@ def _decimals(number_format: str | None) -> int:
     return len(match.group(1)) if match else 0
 
 
-def _parts(value: object, column: Column) -> list[object]:
+def _parts(value: object, column: _Column) -> list[object]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -569,7 +569,7 @@ def _parts(value: object, column: Column) -> list[object]:
 def _parse(
     value: object,
     number_format: str | None,
-    column: Column,
+    column: _Column,
     index: _Index,
     where: _Where,
 ) -> list[Node]:
@@ -581,7 +581,7 @@ def _parse(
 
 
 def _term(
-    part: object, number_format: str | None, column: Column, index: _Index, where: _Where
+    part: object, number_format: str | None, column: _Column, index: _Index, where: _Where
 ) -> Node:
     kind = column.kind
     if kind == "reference":
@@ -664,7 +664,7 @@ def _date(part: object, where: _Where) -> str:
     raise where.error(f"{_text(part)!r} is not a date (write it as a date, or as YYYY-MM-DD)")
 
 
-def _concept(text: str, column: Column, where: _Where) -> URIRef:
+def _concept(text: str, column: _Column, where: _Where) -> URIRef:
     choices = _ontology().concepts[column.range]
     for iri, label in choices:
         if text.casefold() == label.casefold() or text in (str(iri), _compact(iri)):
@@ -691,8 +691,8 @@ class _Cell:
 
 @dataclass
 class _Table:
-    sheet: Sheet
-    columns: list[Column]
+    sheet: _Sheet
+    columns: list[_Column]
     rows: list[dict[str, _Cell]] = field(default_factory=list)
 
 
@@ -715,7 +715,7 @@ def _as_read(value: object) -> object:
     return value
 
 
-def _render(terms: list[Node], column: Column, index: _Index) -> _Cell:
+def _render(terms: list[Node], column: _Column, index: _Index) -> _Cell:
     texts: list[str] = []
     for term in terms:
         if isinstance(term, URIRef) and column.kind == "concept":
@@ -744,7 +744,7 @@ def _render(terms: list[Node], column: Column, index: _Index) -> _Cell:
     return _Cell(text, text)
 
 
-def _concept_label(term: URIRef, column: Column) -> str:
+def _concept_label(term: URIRef, column: _Column) -> str:
     for iri, label in _ontology().concepts.get(column.range, ()):
         if iri == term:
             return label
@@ -765,7 +765,7 @@ def _reference_text(node: URIRef, ranges: frozenset[URIRef], index: _Index) -> s
     return index.short(node)
 
 
-def _round_trips(cell: _Cell, terms: list[Node], column: Column, index: _Index) -> bool:
+def _round_trips(cell: _Cell, terms: list[Node], column: _Column, index: _Index) -> bool:
     where = _Where(Path("."), "")
     try:
         as_xlsx = _parse(_as_read(cell.value), cell.number_format, column, index, where)
@@ -783,7 +783,7 @@ def _tables(
     ontology = _ontology()
     namespace = namespace or _namespace_of(graph)
     index = _Index(namespace)
-    sheet_of: dict[URIRef, Sheet] = {}
+    sheet_of: dict[URIRef, _Sheet] = {}
     for sheet in ontology.sheets:
         for node in _ordered(graph.subjects(RDF.type, sheet.cls)):
             if isinstance(node, URIRef) and node not in sheet_of:
@@ -887,8 +887,8 @@ def _key(term: Node) -> tuple[str, str, str]:
 
 
 def _assign(
-    predicate: URIRef, objects: list[Node], sheet: Sheet, table: _Table
-) -> Iterator[tuple[Column | None, list[Node]]]:
+    predicate: URIRef, objects: list[Node], sheet: _Sheet, table: _Table
+) -> Iterator[tuple[_Column | None, list[Node]]]:
     """Which column each group of a node's values for one predicate goes to."""
     own = next((c for c in sheet.columns if c.predicate == predicate and c.key), None)
     if own is None or own.predicate in _WHOLE:
@@ -933,7 +933,7 @@ def _assign(
             yield column, terms
 
 
-def _fits(obj: Node, column: Column) -> bool:
+def _fits(obj: Node, column: _Column) -> bool:
     if column.kind in ("reference", "concept"):
         return isinstance(obj, URIRef)
     if not isinstance(obj, RDFLiteral):
@@ -1015,7 +1015,7 @@ def _readme(
     return rows
 
 
-def _column_note(column: Column) -> str:
+def _column_note(column: _Column) -> str:
     parts = [column.note] if column.note else []
     if column.kind == "concept":
         parts.append("Choose from the list.")
@@ -1147,7 +1147,7 @@ _CHECKS: dict[str, tuple[str, str | None, str | None, str]] = {
 }
 
 
-def _validation(column: Column, source: str | None) -> Any:
+def _validation(column: _Column, source: str | None) -> Any:
     """Excel's own check of a column, so that a mistyped value is caught as it is typed.
 
     A column that takes several values warns instead of refusing: several values go in one
@@ -1470,14 +1470,14 @@ def _letter(n: int) -> str:
 
 
 def _header_columns(
-    path: Path, raw: _Raw, sheet: Sheet | None, keys: Sequence[str]
-) -> list[Column | None]:
+    path: Path, raw: _Raw, sheet: _Sheet | None, keys: Sequence[str]
+) -> list[_Column | None]:
     """The column each position of a sheet is, from its two header rows."""
     rows = dict(raw.rows)
     first = rows.get(1, [])
     second = rows.get(2, [])
     width = max((len(v) for _, v in raw.rows), default=0)
-    columns: list[Column | None] = []
+    columns: list[_Column | None] = []
     seen: dict[str, str] = {}
     for n in range(width):
         key = _text(second[n][0]).strip() if n < len(second) and second[n][0] is not None else ""
@@ -1511,12 +1511,12 @@ def _header_columns(
     return columns
 
 
-def _column_named(key: str, header: str, sheet: Sheet | None) -> Column | None:
+def _column_named(key: str, header: str, sheet: _Sheet | None) -> _Column | None:
     if sheet is None:
         name = (key or header).casefold()
         for k in _STATEMENT_KEYS:
             if name == k:
-                return Column(k, k.capitalize(), RDF.value, "text")
+                return _Column(k, k.capitalize(), RDF.value, "text")
         return None
     if key:
         return sheet.column(key) or _extra_column(key, sheet)
@@ -1534,8 +1534,8 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
     ontology = _ontology()
     index = _Index(namespace or f"urn:bmkg:workbook:{quote(path.stem)}:")
     by_title = {s.title.casefold(): s for s in ontology.sheets}
-    planned: list[tuple[_Raw, Sheet, list[Column | None]]] = []
-    statements: tuple[_Raw, list[Column | None]] | None = None
+    planned: list[tuple[_Raw, _Sheet, list[_Column | None]]] = []
+    statements: tuple[_Raw, list[_Column | None]] | None = None
     for raw in raws:
         if raw.title in (README, LISTS) or not raw.rows:
             continue
@@ -1559,7 +1559,7 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
     # First pass: who the rows are.
     result = ImportResult(str(path), _graph(), _graph())
     rows_of: list[
-        tuple[URIRef, Sheet, str, int, list[tuple[object, str | None]], list[Column | None], str]
+        tuple[URIRef, _Sheet, str, int, list[tuple[object, str | None]], list[_Column | None], str]
     ] = []
     where_of: dict[URIRef, str] = {}
     for raw, sheet, columns in planned:
@@ -1631,7 +1631,7 @@ def _statement(
     title: str,
     number: int,
     values: list[tuple[object, str | None]],
-    columns: list[Column | None],
+    columns: list[_Column | None],
     index: _Index,
 ) -> tuple[Node, Node, Node]:
     cells: dict[str, tuple[str, str]] = {}
