@@ -472,3 +472,16 @@ def test_what_no_workbook_can_hold_is_refused_and_nothing_written(tmp_path: Path
             write_template(tmp_path / "x.xlsx", example=graph)
         assert "x.xlsx" in str(caught.value)
         assert list(tmp_path.iterdir()) == []
+
+
+def test_a_csv_folder_saved_with_semicolons_reads_alike(tmp_path: Path) -> None:
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "Customer segment.csv").write_text(
+        "Identifier;Label;Segment size\nbm:CustomerSegment;rdfs:label@en;bm:segmentSize\n"
+        "a;A, the first;3\n",
+        encoding="utf-8",
+    )
+    graph = without_provenance(read_csv_folder(folder, namespace=NS).graph)
+    assert (URIRef(NS + "a"), RDFS.label, Literal("A, the first", lang="en")) in graph
+    assert (URIRef(NS + "a"), BM.segmentSize, Literal(3)) in graph

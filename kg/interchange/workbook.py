@@ -1243,8 +1243,14 @@ def write_csv_folder(
 ) -> None:
     """Write a model as a folder of CSV files: one per sheet with rows, the same columns.
 
-    The folder must be absent or empty. Files are UTF-8 (with a byte-order mark, for Excel);
+    The folder must be absent or empty. Files are UTF-8 (with a byte-order mark, for Excel),
+    comma-separated (reading also takes the semicolons or tabs some spreadsheets save with);
     ``README.txt`` is the read-me sheet, ``statements.csv`` the statements.
+
+    Raises
+    ------
+    WorkbookError
+        The folder is not empty, or the model has blank nodes; nothing is written.
     """
     target = Path(folder)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -1441,7 +1447,9 @@ def _read_csv(folder: Path) -> tuple[list[_Raw], str | None]:
             ) from exc
         raw = _Raw(path.stem, [])
         try:
-            for number, row in enumerate(csv.reader(text.splitlines(keepends=True)), 1):
+            lines = text.splitlines(keepends=True)
+            reader = csv.reader(lines, delimiter=_delimiter(lines[0] if lines else ""))
+            for number, row in enumerate(reader, 1):
                 cells += len(row)
                 if cells > MAX_CELLS:
                     raise WorkbookError(f"more than {MAX_CELLS:,} cells", path=path, row=number)
@@ -1457,6 +1465,12 @@ def _read_csv(folder: Path) -> tuple[list[_Raw], str | None]:
             raise WorkbookError(f"not a CSV file: {exc}", path=path) from exc
         sheets.append(raw)
     return sheets, namespace
+
+
+def _delimiter(header: str) -> str:
+    """The header's delimiter: a comma, or the semicolon or tab some spreadsheets save with."""
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
 
 
 def _slug(label: str) -> str:
