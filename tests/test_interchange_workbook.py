@@ -485,3 +485,16 @@ def test_a_csv_folder_saved_with_semicolons_reads_alike(tmp_path: Path) -> None:
     graph = without_provenance(read_csv_folder(folder, namespace=NS).graph)
     assert (URIRef(NS + "a"), RDFS.label, Literal("A, the first", lang="en")) in graph
     assert (URIRef(NS + "a"), BM.segmentSize, Literal(3)) in graph
+
+
+def test_every_mistake_of_a_workbook_is_listed_at_once(tmp_path: Path) -> None:
+    path = small(tmp_path / "x.xlsx", [["a", "A", "many"], ["a", "B", 4], ["c", "C", 5, "Nobody"]])
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(path)
+    error = caught.value
+    assert (error.sheet, error.row, error.column) == ("Customer segment", 4, "A")
+    assert [(e.row, e.column) for e in error.more] == [
+        (3, "C (bm:segmentSize)"),
+        (5, "D (bm:hasNeed)"),
+    ]
+    assert len(str(error).splitlines()) == 4

@@ -63,6 +63,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -95,6 +96,7 @@ __all__ = [
     "LANGUAGE",
     "MAX_CELLS",
     "MAX_FILE_BYTES",
+    "MAX_PROBLEMS",
     "MAX_UNPACKED_BYTES",
     "SEPARATOR",
     "WorkbookError",
@@ -114,6 +116,8 @@ MAX_UNPACKED_BYTES = 250_000_000
 """The most a workbook may unpack to (an ``.xlsx`` is a zip archive), in bytes."""
 MAX_CELLS = 5_000_000
 """The most cells read from one file."""
+MAX_PROBLEMS = 50
+"""The most mistakes one :class:`WorkbookError` lists; reading stops there."""
 
 README = "read-me"
 STATEMENTS = "statements"
@@ -134,7 +138,9 @@ _Kind = Literal["text", "integer", "decimal", "boolean", "date", "typed", "refer
 class WorkbookError(KGError):
     """A workbook or CSV folder that cannot be read (or written) as a business model.
 
-    ``str()`` names the file, then the sheet, row and column when they are known.
+    ``str()`` names the file, then the sheet, row and column when they are known. The cells of
+    a workbook are all read before it is refused: ``more`` holds the mistakes after the first
+    (up to :data:`MAX_PROBLEMS` in all), and ``str()`` lists them one a line.
     """
 
     def __init__(
@@ -145,12 +151,14 @@ class WorkbookError(KGError):
         sheet: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        more: tuple[WorkbookError, ...] = (),
     ) -> None:
         self.path = Path(path)
         self.message = message
         self.sheet = sheet
         self.row = row
         self.column = column
+        self.more = more
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -161,7 +169,12 @@ class WorkbookError(KGError):
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
+        text = f"{', '.join(where)}: {self.message}"
+        if self.more:
+            stopped = len(self.more) + 1 >= MAX_PROBLEMS
+            text += f"\nand {len(self.more)} more{' (reading stopped there)' if stopped else ''}:"
+            text += "".join(f"\n{problem}" for problem in self.more)
+        return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -1576,6 +1589,7 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
         tuple[URIRef, _Sheet, str, int, list[tuple[object, str | None]], list[_Column | None], str]
     ] = []
     where_of: dict[URIRef, str] = {}
+    problems = _Problems()
     for raw, sheet, columns in planned:
         for number, values in raw.rows:
             if number <= 2:
@@ -1592,16 +1606,18 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
             ]
             if not identifier:
                 if not labels:
-                    raise where.error("a row with neither identifier nor label")
+                    problems.add(where.error("a row with neither identifier nor label"))
+                    continue
                 identifier = _slug(labels[0][1])
             node = index.node(identifier)
-            here = f"sheet {raw.title!r} row {number}"
-            if identifier in index.ids or node in where_of:
-                raise where.error(
-                    f"the identifier {identifier!r} is used twice (also "
-                    f"{where_of.get(node, where_of.get(index.ids.get(identifier, node), '?'))})"
+            if node in where_of:
+                problems.add(
+                    where.error(
+                        f"the identifier {identifier!r} is used twice (also {where_of[node]})"
+                    )
                 )
-            where_of[node] = here
+                continue
+            where_of[node] = f"sheet {raw.title!r} row {number}"
             index.ids[identifier] = node
             index.classes[node] = sheet.cls
             index.names[node] = identifier
@@ -1623,8 +1639,9 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
                 continue
             value, number_format = values[n]
             where = _Where(path, title, number, f"{_letter(n + 1)} ({column.key})")
-            for term in _parse(value, number_format, column, index, where):
-                graph.add((node, column.predicate, term))
+            with problems.collect():
+                for term in _parse(value, number_format, column, index, where):
+                    graph.add((node, column.predicate, term))
     count = len(rows_of)
     if statements is not None:
         raw, columns = statements
@@ -1632,12 +1649,45 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
             if number <= 2:
                 continue
             count += 1
-            graph.add(_statement(path, raw.title, number, values, columns, index))
+            with problems.collect():
+                graph.add(_statement(path, raw.title, number, values, columns, index))
+    problems.raise_any()
     if not count:
         raise WorkbookError(
             "the workbook holds no rows to import (data starts in row 3)", path=path
         )
     return result
+
+
+class _Problems:
+    """The mistakes of a workbook's cells, so that a person can mend them all at once."""
+
+    def __init__(self) -> None:
+        self.found: list[WorkbookError] = []
+
+    def add(self, error: WorkbookError) -> None:
+        self.found.append(error)
+        if len(self.found) >= MAX_PROBLEMS:
+            self.raise_any()
+
+    @contextmanager
+    def collect(self) -> Iterator[None]:
+        try:
+            yield
+        except WorkbookError as error:
+            self.add(error)
+
+    def raise_any(self) -> None:
+        if self.found:
+            first, *more = self.found
+            raise WorkbookError(
+                first.message,
+                path=first.path,
+                sheet=first.sheet,
+                row=first.row,
+                column=first.column,
+                more=tuple(more),
+            )
 
 
 def _statement(
