@@ -488,7 +488,10 @@ def test_a_csv_folder_saved_with_semicolons_reads_alike(tmp_path: Path) -> None:
 
 
 def test_every_mistake_of_a_workbook_is_listed_at_once(tmp_path: Path) -> None:
-    path = small(tmp_path / "x.xlsx", [["a", "A", "many"], ["a", "B", 4], ["c", "C", 5, "Nobody"]])
+    path = small(
+        tmp_path / "x.xlsx",
+        [["a", "A", "many"], ["a", "B", 4], ["c", "C", 5, "Nobdy"], ["d", "Nobody"]],
+    )
     with pytest.raises(WorkbookError) as caught:
         read_workbook(path)
     error = caught.value
@@ -498,3 +501,4 @@ def test_every_mistake_of_a_workbook_is_listed_at_once(tmp_path: Path) -> None:
         (5, "D (bm:hasNeed)"),
     ]
     assert len(str(error).splitlines()) == 4
+    assert "did you mean 'Nobody'?" in str(error)  # the label as written

@@ -559,7 +559,8 @@ class _Index:
                 f"the label {text!r} is ambiguous: rows {names} carry it; "
                 "write the identifier instead"
             )
-        close = difflib.get_close_matches(text, [*self.ids, *self.labels], n=1)
+        known = [*self.ids, *(label for labels in self.labels_of.values() for label in labels)]
+        close = difflib.get_close_matches(text, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise where.error(f"no row has the identifier or label {text!r}{hint}")
 
@@ -1623,6 +1624,7 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
             index.names[node] = identifier
             for _, label in labels:
                 index.labels.setdefault(label.casefold(), set()).add(node)
+                index.labels_of.setdefault(node, []).append(label)
             rows_of.append((node, sheet, raw.title, number, values, columns, identifier))
             result.iris[identifier] = node
             result.classes[identifier] = str(sheet.cls)
