@@ -206,6 +206,9 @@ def test_what_has_no_column_travels_in_extra_columns_and_the_statements_sheet(
     graph.add((ex.a, BM.segmentSize, Literal("12345678901234567890", datatype=XSD.integer)))
     graph.add((ex.a, BM.growthRate, Literal("0.12345678901234567", datatype=XSD.decimal)))
     graph.add((ex.a, RDF.type, BM.Persona))  # a second class: the first sheet's keeps it
+    graph.add((ex.d, RDF.type, BM.Geography))  # a blank label, and a reference to it
+    graph.add((ex.d, RDFS.label, Literal("", lang="en")))
+    graph.add((ex.a, BM.locatedIn, ex.d))
     graph.add((ex.c, RDF.type, BM.Goal))
     graph.add((ex.c, BM.targetDate, Literal("1850-01-01", datatype=XSD.date)))
     path = tmp_path / "odd.xlsx"
@@ -224,6 +227,7 @@ def test_what_has_no_column_travels_in_extra_columns_and_the_statements_sheet(
         (NS + "b", "skos:note", None, "text"),
         (NS + "b", "skos:note", "  padded ", "text"),
         (NS + "b", "skos:note", "no class", "text"),
+        ("d", "rdfs:label", None, "@en"),
     ]
     goal = book["Goal"]
     assert [c.value for c in goal[3]][0] == "c"

@@ -516,6 +516,13 @@ class _Index:
     names: dict[URIRef, str] = field(default_factory=dict)
     labels_of: dict[URIRef, list[str]] = field(default_factory=dict)
 
+    def add_label(self, node: URIRef, label: str) -> None:
+        """Let references name ``node`` by ``label``: a label a reference cell can hold
+        as it is (neither blank, nor padded, nor of several lines)."""
+        if label and label == label.strip() and SEPARATOR not in label:
+            self.labels.setdefault(label.casefold(), set()).add(node)
+            self.labels_of.setdefault(node, []).append(label)
+
     def node(self, identifier: str) -> URIRef:
         """The IRI an identifier cell stands for."""
         if _SCHEME.match(identifier):
@@ -814,9 +821,8 @@ def _tables(
                 by_language.setdefault(label.language, []).append(str(label))
         ordered = sorted(by_language.items(), key=lambda i: (i[0] != LANGUAGE, i[0] or ""))
         for _, texts in ordered:
-            if len(texts) == 1:
-                index.labels.setdefault(texts[0].casefold(), set()).add(node)
-                index.labels_of.setdefault(node, []).append(texts[0])
+            if len(texts) == 1:  # one label of a language: it has a column
+                index.add_label(node, texts[0])
 
     tables = {sheet.cls: _Table(sheet, list(sheet.columns)) for sheet in ontology.sheets}
     statements: list[tuple[str, str, str, str]] = []
@@ -1598,7 +1604,7 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
             where = _Where(path, raw.title, number, "A")
             identifier = _text(values[0][0]).strip() if values[0][0] is not None else ""
             labels = [
-                (column, _text(values[n][0]).strip())
+                (column, _text(values[n][0]))
                 for n, column in enumerate(columns)
                 if column is not None
                 and column.predicate == RDFS.label
@@ -1610,6 +1616,9 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
                     problems.add(where.error("a row with neither identifier nor label"))
                     continue
                 identifier = _slug(labels[0][1])
+                if not identifier:
+                    problems.add(where.error("a row with neither identifier nor label"))
+                    continue
             node = index.node(identifier)
             if node in where_of:
                 problems.add(
@@ -1623,8 +1632,7 @@ def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) ->
             index.classes[node] = sheet.cls
             index.names[node] = identifier
             for _, label in labels:
-                index.labels.setdefault(label.casefold(), set()).add(node)
-                index.labels_of.setdefault(node, []).append(label)
+                index.add_label(node, label)
             rows_of.append((node, sheet, raw.title, number, values, columns, identifier))
             result.iris[identifier] = node
             result.classes[identifier] = str(sheet.cls)
