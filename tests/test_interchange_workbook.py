@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import rdflib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Literal, URIRef
 
@@ -506,3 +509,67 @@ def test_every_mistake_of_a_workbook_is_listed_at_once(tmp_path: Path) -> None:
     ]
     assert len(str(error).splitlines()) == 4
     assert "did you mean 'Nobody'?" in str(error)  # the label as written
+
+
+# Any small graph comes back: odd texts, numbers Excel cannot hold, values outside a column's
+# type, nodes of no sheet, IRIs a short identifier cannot carry.
+
+_NODES = st.sampled_from(
+    [URIRef(NS + n) for n in ("a", "b", "c d", "x:y")] + [BMV.Live, URIRef("urn:other:1")]
+)
+_TEXT = st.text(max_size=6)
+_LITERALS = st.one_of(
+    _TEXT.map(Literal),
+    st.tuples(_TEXT, st.sampled_from(["en", "de"])).map(lambda t: Literal(t[0], lang=t[1])),
+    st.integers(-(10**20), 10**20).map(lambda i: Literal(str(i), datatype=XSD.integer)),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(
+        lambda d: Literal(str(d), datatype=XSD.decimal)
+    ),
+    st.dates().map(lambda d: Literal(d.isoformat(), datatype=XSD.date)),
+    st.booleans().map(lambda b: Literal(str(b).lower(), datatype=XSD.boolean)),
+    _TEXT.map(lambda t: Literal(t, datatype=XSD.decimal)),
+)
+_TRIPLES = st.lists(
+    st.one_of(
+        st.tuples(
+            _NODES,
+            st.just(RDF.type),
+            st.sampled_from([BM.CustomerSegment, BM.CostItem, BM.Goal, BM.Geography]),
+        ),
+        st.tuples(
+            _NODES,
+            st.sampled_from(
+                [
+                    RDFS.label,
+                    DCTERMS.description,
+                    BM.segmentSize,
+                    BM.amount,
+                    BM.currency,
+                    BM.lifecycleStatus,
+                    BM.targetsSegment,
+                    BM.targetDate,
+                    BM.higherIsBetter,
+                    SKOS.broader,
+                    URIRef("http://other.example/p"),
+                ]
+            ),
+            st.one_of(_NODES, _LITERALS),
+        ),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(triples=_TRIPLES)
+def test_any_small_graph_comes_back_from_a_csv_folder(
+    triples: list[tuple[URIRef, URIRef, rdflib.term.Node]],
+) -> None:
+    graph = rdflib.Graph()
+    for triple in triples:
+        graph.add(triple)
+    with tempfile.TemporaryDirectory() as folder:
+        write_csv_folder(graph, Path(folder) / "csv", namespace=NS)
+        back = without_provenance(read_csv_folder(Path(folder) / "csv").graph)
+    assert set(back) == set(graph)

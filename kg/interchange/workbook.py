@@ -58,6 +58,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import io
 import os
 import re
 import tempfile
@@ -127,7 +128,7 @@ _WHOLE = frozenset({RDFS.label, DCTERMS.description})
 _STATEMENT_KEYS = ("subject", "predicate", "object", "object type")
 _DATE_FORMAT = "yyyy-mm-dd"
 _CELL_LIMIT = 32_767  # characters in one cell, Excel's limit
-_SCHEME = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)\S*$")
+_SCHEME = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)")
 _CHECKED: dict[str, DefinedNamespaceMeta] = {
     str(ns._NS): ns for ns in (DCTERMS, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD)
 }
@@ -1460,15 +1461,16 @@ def _read_csv(folder: Path) -> tuple[list[_Raw], str | None]:
                 f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} read", path=path
             )
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = path.read_bytes().decode("utf-8-sig")  # as written: no newline translation
         except UnicodeDecodeError as exc:
             raise WorkbookError(
                 f"not UTF-8 text: {exc.reason} at byte {exc.start}", path=path
             ) from exc
         raw = _Raw(path.stem, [])
         try:
-            lines = text.splitlines(keepends=True)
-            reader = csv.reader(lines, delimiter=_delimiter(lines[0] if lines else ""))
+            # Line breaks inside quoted cells are the cells' own: let the reader see them.
+            header = text.partition("\n")[0]
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header))
             for number, row in enumerate(reader, 1):
                 cells += len(row)
                 if cells > MAX_CELLS:
