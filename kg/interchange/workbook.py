@@ -38,19 +38,45 @@ compact or full IRI.
 **Statements** (subject, predicate, object, object type) hold what no column can: a property on a
 node outside its domain with values a column cannot type, a second English label, a node of no
 sheet's class, a literal with a line break in a multi-valued column. Object type is
-``reference``, ``text``, ``@de`` (a language) or a datatype (``xsd:date``). With them an export is
-lossless: reading it back gives the same graph, apart from the provenance every import adds.
+``reference``, ``text``, ``@de`` (a language) or a datatype (``xsd:date``). The export reads
+every cell back as the import will (as the workbook's value and as the CSV file's text) and
+puts a value that would not come back as it was in the statements instead; numbers with more
+digits than Excel keeps and dates before 1900 are written as text. So an export is lossless:
+reading it back gives the same graph, apart from the provenance every import adds (each row's
+node ``prov:wasDerivedFrom`` the file, with its identifier as ``dcterms:identifier``).
+
+Excel checks what is typed where it can (data validation): a drop-down for a vocabulary, whole
+numbers, numbers, dates, TRUE/FALSE; a column that takes several values only warns.
 
 Reading refuses, with a :class:`WorkbookError` that names the file, sheet, row and column, and
 having made nothing: an unknown column header (with the closest known one), a formula (its
 cached value is whatever the program that saved it computed, not necessarily what the cell
 shows), a value outside a drop-down's vocabulary, text in a number, date or true/false column, a
 reference to an unknown or ambiguous label, an identifier used twice, a file that is not an
-``.xlsx`` workbook, one larger than the limits (checked before it is unpacked), an empty one.
+``.xlsx`` workbook, one larger than the limits (checked before it is unpacked; the cells are
+then read in openpyxl's read-only mode), an empty one. The mistakes of all cells are listed
+at once.
 
->>> from kg.interchange.workbook import SEPARATOR
->>> SEPARATOR
-'\\n'
+**The CSV folder** is the workbook as one UTF-8 file per sheet with rows (``Customer
+segment.csv``, the same two header rows and columns), ``statements.csv`` and ``README.txt``
+(the read-me; its ``Namespace:`` line is read back).
+
+>>> import tempfile
+>>> from kg.interchange.importer import without_provenance
+>>> families = URIRef("https://example.org/shop/seg-families")
+>>> graph = rdflib.Graph()
+>>> graph += [
+...     (families, RDF.type, BM.CustomerSegment),
+...     (families, RDFS.label, RDFLiteral("Young families", lang="en")),
+...     (families, BM.segmentSize, RDFLiteral(1200)),
+... ]
+>>> with tempfile.TemporaryDirectory() as folder:
+...     write_csv_folder(graph, Path(folder) / "shop")
+...     back = read_csv_folder(Path(folder) / "shop")
+>>> back.iris
+{'seg-families': rdflib.term.URIRef('https://example.org/shop/seg-families')}
+>>> set(without_provenance(back.graph)) == set(graph)
+True
 """
 
 from __future__ import annotations
