@@ -573,3 +573,12 @@ def test_any_small_graph_comes_back_from_a_csv_folder(
         write_csv_folder(graph, Path(folder) / "csv", namespace=NS)
         back = without_provenance(read_csv_folder(Path(folder) / "csv").graph)
     assert set(back) == set(graph)
+
+
+def test_a_namespace_that_is_no_iri_is_refused(tmp_path: Path) -> None:
+    path = small(tmp_path / "x.xlsx", [["a", "A", 3]])
+    book = openpyxl.load_workbook(path)
+    readme = book.create_sheet("read-me", 0)
+    readme.append(["Namespace", "my shop"])
+    book.save(path)
+    refused(path, "'read-me'", "row 1", "column B", "'my shop' is not an IRI")

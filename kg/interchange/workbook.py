@@ -1594,7 +1594,26 @@ def _column_named(key: str, header: str, sheet: _Sheet | None) -> _Column | None
 
 def _import(path: Path, raws: list[_Raw], namespace: str | None, format: str) -> ImportResult:
     ontology = _ontology()
-    index = _Index(namespace or f"urn:bmkg:workbook:{quote(path.stem)}:")
+    namespace = (namespace or "").strip() or f"urn:bmkg:workbook:{quote(path.stem)}:"
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", namespace):
+        raise WorkbookError(
+            f"the namespace {namespace!r} is not an IRI (write one such as "
+            "https://example.org/my-company/)",
+            path=path,
+            sheet=README,
+            row=next(
+                (
+                    n
+                    for raw in raws
+                    if raw.title == README
+                    for n, v in raw.rows
+                    if v and v[0][0] == "Namespace"
+                ),
+                None,
+            ),
+            column="B",
+        )
+    index = _Index(namespace)
     by_title = {s.title.casefold(): s for s in ontology.sheets}
     planned: list[tuple[_Raw, _Sheet, list[_Column | None]]] = []
     statements: tuple[_Raw, list[_Column | None]] | None = None
