@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import shutil
 import tempfile
 import zipfile
@@ -582,3 +583,17 @@ def test_a_namespace_that_is_no_iri_is_refused(tmp_path: Path) -> None:
     readme.append(["Namespace", "my shop"])
     book.save(path)
     refused(path, "'read-me'", "row 1", "column B", "'my shop' is not an IRI")
+
+
+def test_a_workbook_that_declares_a_wrong_size_is_read_whole(tmp_path: Path) -> None:
+    # Some programs write <dimension ref="A1"/>; read-only openpyxl would then see one cell.
+    path = small(tmp_path / "x.xlsx", [["a", "A", 3]])
+    wrong = tmp_path / "wrong.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(wrong, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
+            target.writestr(item, data)
+    graph = without_provenance(read_workbook(wrong, namespace=NS).graph)
+    assert (URIRef(NS + "a"), BM.segmentSize, Literal(3)) in graph

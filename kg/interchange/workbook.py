@@ -1427,6 +1427,8 @@ def _read_xlsx(path: Path) -> tuple[list[_Raw], str | None]:
         for sheet in book.worksheets:
             raw = _Raw(sheet.title, [])
             keep_blank = sheet.title.casefold() == STATEMENTS
+            # The size a file declares may be wrong (some programs write "A1"): read every cell.
+            sheet.reset_dimensions()
             for number, row in enumerate(sheet.iter_rows(), 1):
                 values: list[tuple[object, str | None]] = []
                 for n, cell in enumerate(row, 1):
