@@ -593,12 +593,15 @@ def _template(args: argparse.Namespace) -> int:
             graph = model_graph(model)
         finally:
             model.close()
-    if args.csv:
-        written = workbook.write_csv_folder(graph if graph is not None else _empty(), args.out)
-    else:
-        written = [workbook.write_template(args.out, example=graph)]
-    for path in written:
-        print(path)
+    try:
+        if args.csv:
+            workbook.write_csv_folder(graph if graph is not None else _empty(), args.out)
+        else:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            workbook.write_template(args.out, example=graph)
+    except OSError as error:
+        raise KGError(f"{args.out}: cannot write: {error.strerror or error}") from error
+    print(args.out)
     return EXIT_OK
 
 

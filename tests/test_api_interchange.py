@@ -105,3 +105,19 @@ def test_the_model_downloads_in_each_format(client: TestClient) -> None:
     with zipfile.ZipFile(io.BytesIO(csv.content)) as archive:
         assert sorted(archive.namelist()) == ["elements.csv", "properties.csv", "relations.csv"]
     assert_problem(client.get("/exports/nonsense"), 400, "bad-request")
+
+
+def test_a_workbook_goes_down_and_up_again(client: TestClient) -> None:
+    client.post("/imports?format=archimate&name=sample.xml", content=SAMPLE, headers=AUTH)
+    workbook = client.get("/exports/xlsx")
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    again = client.post(
+        "/imports?format=xlsx&name=sample.xlsx", content=workbook.content, headers=AUTH
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["needs_input"]["counts"] == {"BusinessProcess": 1, "BusinessRole": 1}
+    sheets = client.get("/exports/csv")
+    with zipfile.ZipFile(io.BytesIO(sheets.content)) as archive:
+        assert "README.txt" in archive.namelist()
+    up = client.post("/imports?format=csv&name=sheets", content=sheets.content, headers=AUTH)
+    assert up.status_code == 200, up.text

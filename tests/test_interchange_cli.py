@@ -77,3 +77,16 @@ def test_bad_input_to_import_and_export_is_a_clear_error(
     assert main(["import", str(tmp_path / "bad.xml"), "--out", str(tmp_path / "o")]) == 2
     assert "bad.xml:1" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()  # nothing written
+
+
+def test_a_template_to_fill_in_and_the_example_as_a_workbook(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    assert main(["template", "-o", str(tmp_path / "empty.xlsx")]) == 0
+    sheets = load_workbook(tmp_path / "empty.xlsx", read_only=True).sheetnames
+    assert "Customer segment" in sheets and sheets[0].lower().startswith("read")
+    telco = str(ROOT / "data" / "telco")
+    assert main(["template", telco, "-o", str(tmp_path / "telco.xlsx")]) == 0
+    assert main(["import", str(tmp_path / "telco.xlsx"), "--out", str(tmp_path / "in")]) == 0
+    report = json.loads((tmp_path / "in" / "telco.needs-input.json").read_text("utf-8"))
+    assert report["counts"]["CustomerSegment"] == 21

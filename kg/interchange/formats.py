@@ -107,11 +107,13 @@ def import_file(
     if format == "xlsx":
         from kg.interchange.workbook import read_workbook
 
-        return read_workbook(path, namespace=namespace)
+        sheets: ImportResult = read_workbook(path, namespace=namespace)
+        return sheets
     if format == "csv":
         from kg.interchange.workbook import read_csv_folder
 
-        return read_csv_folder(path, namespace=namespace)
+        folder: ImportResult = read_csv_folder(path, namespace=namespace)
+        return folder
     raise FormatError(f"unknown format {format!r}; the formats are {', '.join(FORMATS)}")
 
 
@@ -174,11 +176,13 @@ def _export(
     if format == "xlsx":
         from kg.interchange.workbook import write_template
 
-        return [write_template(out, example=graph)]
+        write_template(out, example=graph)
+        return [out]
     if format == "csv":
         from kg.interchange.workbook import write_csv_folder
 
-        return write_csv_folder(graph, out)
+        write_csv_folder(graph, out)
+        return sorted(out.iterdir())
     raise FormatError(f"unknown format {format!r}; the formats are {', '.join(FORMATS)}")
 
 
