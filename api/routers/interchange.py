@@ -207,7 +207,9 @@ def _hidden(value: Any, folder: str) -> Any:
 async def export_model(
     state: State,
     format: Format,
-    enterprise: Annotated[str | None, Query(description="bmml: the enterprise to draw")] = None,
+    enterprise: Annotated[
+        str | None, Query(description="bmml: the enterprise to draw", min_length=1)
+    ] = None,
     portfolio: Annotated[str | None, Query(pattern="^(explore|exploit)$")] = None,
     stage: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
