@@ -68,6 +68,12 @@ def test_the_wheel_carries_the_ontology_the_queries_and_the_examples(wheel: Path
     assert "bmkg_ontology/alignments/archimate.ttl" in names
     assert {"bmkg_examples/telco/offer.ttl", "bmkg_examples/bank/offer.ttl"} <= names
     assert {"kg/templates/portfolio.html", "kg/py.typed"} <= names
+    assert {
+        "kg/interchange/xsd/3.1/archimate3_Diagram.xsd",
+        "kg/interchange/xsd/3.1/LICENSE.txt",
+        "kg/interchange/xsd/xml.xsd",
+        "kg/interchange/schemas/bmml-v2.schema.json",
+    } <= names
     queries = {p.relative_to(ROOT).as_posix() for p in (ROOT / "kg" / "queries").rglob("*.rq")}
     assert queries and queries <= names
     assert not any(n.startswith(("tests/", "bench/", "notebooks/")) for n in names)
@@ -104,3 +110,12 @@ def test_kg_runs_from_the_installed_package(installed: Path, tmp_path: Path) -> 
     assert reported.returncode == 0, reported.stdout + reported.stderr
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Alpina Telecom AG" in page
+
+    # Models in and out: the XSD, the BMML schema and the workbook come from the package.
+    for form, out in (("archimate", "m.xml"), ("bmml", "m.bmml"), ("xlsx", "m.xlsx")):
+        extra = ["--portfolio", "exploit", "--stage", "sustain"] if form == "bmml" else []
+        exported = run(kg, "export", model, "-f", form, "-o", tmp_path / out, *extra, cwd=tmp_path)
+        assert exported.returncode == 0, exported.stdout + exported.stderr
+        imported = run(kg, "import", tmp_path / out, "--out", tmp_path / form, cwd=tmp_path)
+        assert imported.returncode == 0, imported.stdout + imported.stderr
+        assert "21 CustomerSegment" in imported.stdout
