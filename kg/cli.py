@@ -140,6 +140,11 @@ def _parser() -> argparse.ArgumentParser:
         "--out", "-o", type=Path, required=True, metavar="DIR", help="folder to write into"
     )
     report.add_argument("--title", help="the report's title (default: names the enterprise)")
+    report.add_argument(
+        "--store",
+        type=Path,
+        help="an on-disk store: load PATH into it, or, without PATH, report on it as it is",
+    )
     _add_allow_invalid(report)
     _add_parameters(report)
     _add_silo_parameters(report)
@@ -511,6 +516,10 @@ def _import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _write_needs_input(report: Any, folder: Path, stem: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{stem}.needs-input.md").write_text(report.markdown(), "utf-8")
@@ -535,7 +544,7 @@ def _import_into_store(args: argparse.Namespace, results: list[Any]) -> int:
             except WriteRejectedError as refused:
                 print(
                     f"{file}: refused, nothing written: the import would add "
-                    f"{len(refused.report.results)} violations of the shapes (see "
+                    f"{_plural(len(refused.report.results), 'violation')} of the shapes (see "
                     f"{args.store.name}.imports/{file.stem}.needs-input.md; fill in the values, "
                     "or give --allow-violations to write it as it is)",
                     file=sys.stderr,
@@ -550,7 +559,8 @@ def _import_into_store(args: argparse.Namespace, results: list[Any]) -> int:
             for gone in merged.disappeared:
                 print(f"  disappeared: {gone}")
             if merged.violations is not None:
-                print(f"  written with {len(merged.violations.results)} violations of the shapes")
+                shown = _plural(len(merged.violations.results), "violation")
+                print(f"  written with {shown} of the shapes")
     finally:
         model.close()
     return status
@@ -559,10 +569,7 @@ def _import_into_store(args: argparse.Namespace, results: list[Any]) -> int:
 def _export(args: argparse.Namespace) -> int:
     from kg.interchange.formats import export_graph, model_graph
 
-    if args.store is not None and not args.paths:
-        model = open_model(path=args.store)  # the store as it is
-    else:
-        model = _open(args, args.paths, default=False)
+    model = _open(args, args.paths, default=False)
     try:
         graph = model_graph(model)
     finally:
@@ -651,11 +658,17 @@ def _open(
         if getattr(args, "store", None) is not None:
             raise KGError("--store and a SPARQL endpoint cannot both be used: choose one store")
         return open_model(*paths, endpoint=endpoint)
+    store = getattr(args, "store", None)
+    if not paths and store is not None and Path(store).exists():
+        return open_model(path=store)  # the store as it is (kg import --store fills one)
     if not paths:
         if not default:
-            raise KGError("give a file or folder to load (or a SPARQL server with --endpoint)")
+            raise KGError(
+                "give a file or folder to load (or a store with --store, or a SPARQL server "
+                "with --endpoint)"
+            )
         paths = [EXAMPLE]
-    return open_model(*paths, path=getattr(args, "store", None))
+    return open_model(*paths, path=store)
 
 
 def _add_enterprise(parser: argparse.ArgumentParser) -> None:
@@ -929,6 +942,12 @@ def _report(args: argparse.Namespace) -> int:
             title=args.title,
             enterprise=chosen[0],
         )
+    if args.store is not None and not args.paths:
+        from kg.report import import_notes
+
+        # what the imports into the store still need (kg import --store writes it there)
+        notes = import_notes([args.store.parent / f"{args.store.name}.imports"])
+        report = dataclasses.replace(report, imports=notes)
     _progress(f"Writing the report into {args.out}")
     try:
         written = write_report(report, args.out)

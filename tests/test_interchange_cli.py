@@ -52,6 +52,10 @@ def test_import_into_a_store_twice_changes_nothing_the_second_time(
     exported = (tmp_path / "b.xml").read_bytes()
     assert schema_errors(exported) == []
     assert len(read_exchange(tmp_path / "b.xml").elements) == 2 + 120
+    # a report on the store as it is names what its imports still need
+    assert main(["report", "--store", store, "--out", str(tmp_path / "r")]) == 1
+    data = json.loads((tmp_path / "r" / "report.json").read_text("utf-8"))
+    assert sorted(n["source"] for n in data["imports"]) == ["archisurance.xml", "sample1.xml"]
 
 
 def test_export_then_import_in_each_archimate_format(tmp_path: Path) -> None:

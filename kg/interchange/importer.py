@@ -347,6 +347,23 @@ class _Import:
         cls = URIRef(decision.cls)
         result.graph.add((node, RDF.type, cls))
         self.common(result.graph, node, element.identifier, element.names, element.documentation)
+        if cls == BM.Offering and decision.reason == "alignment":
+            # the ontology's offerings are products or services, which ArchiMate does not say
+            why = "an offering is a product or a service, and the file does not say which"
+            result.needs_input.append(
+                NeedsInput(
+                    "element-type",
+                    element.identifier,
+                    element.line,
+                    f"{element.type} {element.name or element.identifier!r}: {why}; it is "
+                    "imported as an offering. Map it (by element, type or specialization) to "
+                    "bm:Product or bm:Service.",
+                    (str(BM.Product), str(BM.Service)),
+                    topic=f"{element.type} (product or service?)",
+                    name=element.name or element.identifier,
+                    why=why,
+                )
+            )
         for prop in properties:
             name = self.definitions.get(prop.definition, prop.definition)
             target = _datatype_property(cls, name)
