@@ -90,13 +90,20 @@ from urllib.parse import quote
 import jsonschema
 import rdflib
 import yaml
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS
 from rdflib.term import Literal, Node, URIRef
 
 from kg.answers import preferred_label
 from kg.errors import KGError
 from kg.interchange import safexml
-from kg.interchange.importer import BMX, PROVENANCE, ImportResult, NeedsInput, Origin
+from kg.interchange.importer import (
+    BMX,
+    PROVENANCE,
+    ImportResult,
+    NeedsInput,
+    Origin,
+    new_graph,
+)
 from kg.vocab import BM
 
 __all__ = [
@@ -468,7 +475,7 @@ class _Build:
         self.namespace = namespace
         self.keys = keys
         self.origin = origin
-        self.result = ImportResult(str(doc.path), _graph(), _graph())
+        self.result = ImportResult(str(doc.path), new_graph(), new_graph())
 
     def iri(self, identifier: str) -> URIRef:
         found = self.keys.get(identifier)
@@ -595,15 +602,6 @@ class _Build:
                 why=why,
             )
         )
-
-
-def _graph() -> rdflib.Graph:
-    graph = rdflib.Graph()
-    graph.bind("bm", BM._NS)
-    graph.bind("bmx", BMX)
-    graph.bind("prov", PROV)
-    graph.bind("dcterms", DCTERMS)
-    return graph
 
 
 def _companion(path: Path) -> rdflib.Graph | None:

@@ -65,6 +65,7 @@ __all__ = [
     "NeedsInputReport",
     "import_exchange",
     "needs_input_report",
+    "new_graph",
 ]
 
 BMX = rdflib.Namespace("https://w3id.org/bmkg/alignments#")
@@ -202,7 +203,7 @@ class _Import:
         self.definitions = {d.identifier: d.name for d in model.property_definitions}
         self.origin = Origin(model.path, f"{model.format} {model.version}".rstrip())
         self.source = self.origin.node
-        self.result = ImportResult(model.path, _graph(), _graph())
+        self.result = ImportResult(model.path, new_graph(), new_graph())
         self.kept_prefix = f"urn:bmkg:kept:{quote(Path(model.path).name, safe='-._~')}:"
         self.held: dict[URIRef, int] = {}
         self.langs: dict[str, str] = {}
@@ -588,7 +589,8 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _graph() -> rdflib.Graph:
+def new_graph() -> rdflib.Graph:
+    """An empty graph for an import to fill, with the prefixes its Turtle is written with."""
     graph = rdflib.Graph()
     graph.bind("bm", BM._NS)
     graph.bind("archimate", ARCHIMATE_NS)
