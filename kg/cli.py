@@ -556,6 +556,8 @@ def _import_into_store(args: argparse.Namespace, results: list[Any]) -> int:
                 status = EXIT_VIOLATIONS
                 continue
             print(f"{file}: {merged.summary()} -> {args.store}")
+            for caution in merged.cautions:
+                print(f"  caution: {caution}")
             for gone in merged.disappeared:
                 print(f"  disappeared: {gone}")
             if merged.violations is not None:

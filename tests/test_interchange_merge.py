@@ -95,3 +95,16 @@ def test_an_import_that_breaks_the_shapes_is_refused_whole() -> None:
     allowed = merged(model, exchange(FIRST, ASSIGNED, extra=proposition), allow_violations=True)
     assert allowed.violations is not None and not allowed.violations.conforms
     assert dump(model) != before
+
+
+def test_an_import_that_names_no_enterprise_says_whose_answers_it_joins() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sample = root / "tests/fixtures/interchange/archimate-3.x/opengroup-xmlexchange/sample1.xml"
+    text = sample.read_text("utf-8")
+    assert merged(open_model(), text).cautions == []  # no enterprise in the store
+    (caution,) = merged(open_model(root / "data" / "telco"), text).cautions
+    assert "now count in Alpina Telecom AG's answers" in caution
+    with pytest.raises(WriteRejectedError):  # among several, validation says it is unplaced
+        merged(open_model(root / "data" / "telco", root / "data" / "bank"), text)

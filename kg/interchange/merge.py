@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import DCTERMS, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg.entities import apply_write, check_write
 from kg.errors import WriteRejectedError
@@ -35,6 +35,7 @@ from kg.interchange.importer import ImportResult
 from kg.rdflibstore import ox_term
 from kg.store import KnowledgeGraph, repeats_of
 from kg.validation import ValidationReport
+from kg.vocab import BM
 
 __all__ = ["IMPORT_GRAPH", "KEPT_GRAPH", "MergeReport", "import_graphs", "merge_import"]
 
@@ -56,6 +57,7 @@ class MergeReport:
     statements_added: int = 0
     statements_removed: int = 0
     violations: ValidationReport | None = None
+    cautions: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line: ``12 added, 3 updated, 40 unchanged, 1 disappeared (+25 -4 statements)``."""
@@ -76,6 +78,7 @@ class MergeReport:
             "statements_added": self.statements_added,
             "statements_removed": self.statements_removed,
             "violations": [] if self.violations is None else self.violations.to_dict()["results"],
+            "cautions": self.cautions,
         }
 
 
@@ -134,6 +137,7 @@ def merge_import(
     _fates(report, before, after)
     if not add and not remove:
         return report
+    report.cautions.extend(_enterprise_cautions(model, result))
     check = check_write(model, remove=remove, add=add)
     if not check.conforms:
         if not allow_violations:
@@ -189,3 +193,29 @@ def _fates(
         else:
             report.unchanged += 1
     report.disappeared = [shown(n, old[n]) for n in sorted(old, key=str) if n not in new]
+
+
+def _enterprise_cautions(model: KnowledgeGraph, result: ImportResult) -> list[str]:
+    """What to say when an import that names no enterprise goes into a store that holds some:
+    its elements would count as the one enterprise's, or be unplaced among several."""
+    if (None, RDF.type, BM.Enterprise) in result.graph or not len(result.graph):
+        return []
+    found = model.query(
+        f"SELECT DISTINCT ?e ?label WHERE {{ ?e a <{BM.Enterprise}> "
+        f"OPTIONAL {{ ?e <{RDFS.label}> ?label }} }}"
+    )
+    names = sorted({str(row["label"].value if row["label"] else row["e"].value) for row in found})  # type: ignore[union-attr]
+    if not names:
+        return []
+    if len(names) == 1:
+        return [
+            f"The store holds one enterprise, {names[0]}, and this import names none: its "
+            f"elements now count in {names[0]}'s answers. If they are another enterprise's, "
+            "import them into a store of their own, or add that enterprise and link them to it "
+            "(bm:belongsTo)."
+        ]
+    return [
+        f"The store holds several enterprises ({', '.join(names)}) and this import names none: "
+        "its elements belong to none of them until they are linked (bm:belongsTo), and "
+        "validation reports them unplaced."
+    ]
