@@ -520,3 +520,14 @@ def test_files_are_found_by_archis_naming_rule(tmp_path: Path) -> None:
     assert read_archi_csv(ARCHI / "test1-properties.csv") == read_archi_csv(ARCHI, "test1-")
     with pytest.raises(ArchiCSVError, match=r"test4a-elements\.csv: the elements file is missing"):
         read_archi_csv(ARCHI / "test4a-relations.csv")
+
+
+def test_a_file_over_the_import_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.interchange import safexml
+
+    (tmp_path / "elements.csv").write_text('"ID","Type","Name","Documentation"\n' + "x" * 2000)
+    monkeypatch.setattr(safexml, "MAX_BYTES", 1000)
+    with pytest.raises(ArchiCSVError, match="more than the 1,000 an import reads"):
+        read_archi_csv(tmp_path)

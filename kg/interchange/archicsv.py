@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KGError
+from kg.interchange import safexml
 from kg.interchange.archimate import (
     Concept,
     ExchangeModel,
@@ -524,6 +525,13 @@ class _Reader:
 
     def load(self, path: Path, kind: str) -> tuple[list[_Record], tuple[str, ...]]:
         try:
+            size = path.stat().st_size
+            if size > safexml.MAX_BYTES:
+                raise ArchiCSVError(
+                    f"{size:,} bytes, more than the {safexml.MAX_BYTES:,} an import reads "
+                    "(KG_IMPORT_MAX_BYTES)",
+                    path=path,
+                )
             data = path.read_bytes()
         except OSError as error:
             raise ArchiCSVError(f"cannot be read: {error.strerror or error}", path=path) from error
