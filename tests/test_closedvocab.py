@@ -16,6 +16,7 @@ from kg.store import KnowledgeGraph
 from kg.validation import validate
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal.ttl"
 BM = "https://w3id.org/bmkg/ontology#"
 PREFIXES = (
     "PREFIX bm: <https://w3id.org/bmkg/ontology#>\nPREFIX bmv: <https://w3id.org/bmkg/vocab#>\n"
@@ -23,8 +24,8 @@ PREFIXES = (
 )
 
 
-def model_with(turtle: str) -> KnowledgeGraph:
-    model = open_model(DATA / "telco")
+def model_with(turtle: str, base: Path = DATA / "telco") -> KnowledgeGraph:
+    model = open_model(base)
     model.store.update(
         PREFIXES
         + "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -69,7 +70,10 @@ def model_with(turtle: str) -> KnowledgeGraph:
 def test_an_unknown_term_is_a_violation_that_suggests_the_real_one(
     turtle: str, message: str, engine: str
 ) -> None:
-    report = validate(model_with(turtle), engine=engine)  # type: ignore[arg-type]
+    # pySHACL on the minimal model: the check is the same on any model, and telco takes it
+    # seconds a case (that the examples use only the ontology's terms is checked below).
+    base = DATA / "telco" if engine == "sparql" else MINIMAL
+    report = validate(model_with(turtle, base), engine=engine)  # type: ignore[arg-type]
     assert not report.conforms
     closed = [r for r in report.results if r.shape == "bmsh:ClosedVocabulary"]
     assert {r.message for r in closed} == {message}
