@@ -26,16 +26,25 @@ def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
 
 
-def kg_commands() -> list[str]:
-    commands = []
+def kg_blocks() -> list[list[str]]:
+    """The ``kg`` commands of each shell block, in order: a block is one session, whose later
+    commands may read what earlier ones wrote."""
+    found = []
     for block in blocks("sh"):
         if "oxigraph serve" in block:
             continue  # run against a real server by test_sparql_server_commands_run
+        commands = []
         for line in block.splitlines():
             command = line.split("#", 1)[0].strip()
             if command.startswith(".venv/bin/kg "):
                 commands.append(command)
-    return commands
+        if commands:
+            found.append(commands)
+    return found
+
+
+def kg_commands() -> list[str]:
+    return [command for block in kg_blocks() for command in block]
 
 
 def test_quick_start_commands_are_make_targets() -> None:
@@ -52,16 +61,20 @@ def test_demo_runs_the_telco_example() -> None:
     assert "kg report data/telco --out out/telco" in makefile
 
 
-@pytest.mark.parametrize("command", kg_commands())
-def test_kg_command_in_readme_runs(command: str, tmp_path: Path) -> None:
-    if "--png" in command and find_chromium() is None and os.environ.get("CI") != "true":
-        pytest.skip("the screenshot needs headless Chromium (apt-get install chromium)")
+@pytest.mark.parametrize("block", kg_blocks(), ids=lambda b: b[0].split()[1] + "...")
+def test_kg_commands_in_readme_run(block: list[str], tmp_path: Path) -> None:
+    """Each block's commands, in order, in a folder with the repository's data and test
+    fixtures, as a reader in a checkout runs them: each exits 0."""
     (tmp_path / "data").symlink_to(ROOT / "data")
-    argv = [str(KG), *shlex.split(command)[1:]]
-    done = subprocess.run(
-        argv, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=dict(os.environ)
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    (tmp_path / "tests").symlink_to(ROOT / "tests")
+    for command in block:
+        if "--png" in command and find_chromium() is None and os.environ.get("CI") != "true":
+            continue  # the screenshot needs headless Chromium (apt-get install chromium)
+        argv = [str(KG), *shlex.split(command)[1:]]
+        done = subprocess.run(
+            argv, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=dict(os.environ)
+        )
+        assert done.returncode == 0, command + "\n" + done.stdout + done.stderr
 
 
 def test_kg_commands_were_found() -> None:
