@@ -445,7 +445,7 @@ def _joined(graph: rdflib.Graph, relationships: set[URIRef]) -> set[tuple[Any, .
     }
     if not junctions:
         return set()
-    from kg.interchange.importer import _groups
+    from kg.interchange.importer import junction_groups
 
     ends = {
         rel: (graph.value(rel, BMX.source), graph.value(rel, BMX.target), link)
@@ -454,7 +454,7 @@ def _joined(graph: rdflib.Graph, relationships: set[URIRef]) -> set[tuple[Any, .
     }
     joined: set[tuple[Any, ...]] = set()
     every = [(graph.value(r, BMX.source), graph.value(r, BMX.target)) for r in relationships]
-    for group in _groups(junctions, every):
+    for group in junction_groups(junctions, every):
         sources = {(s, link) for s, t, link in ends.values() if t in group and s not in junctions}
         targets = {(t, link) for s, t, link in ends.values() if s in group and t not in junctions}
         for source, link in sources:

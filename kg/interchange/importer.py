@@ -64,6 +64,7 @@ __all__ = [
     "NeedsInput",
     "NeedsInputReport",
     "import_exchange",
+    "junction_groups",
     "needs_input_report",
     "new_graph",
 ]
@@ -471,7 +472,7 @@ class _Import:
         if not junctions:
             return
         result = self.result
-        for group in _groups(
+        for group in junction_groups(
             junctions,
             [(r.source, r.target) for r in self.model.relationships],
         ):
@@ -557,23 +558,14 @@ class _Import:
             self.folders(folder.folders, node, f"{path}-{n}")
 
 
-def _groups(junctions: set[Any], links: Iterable[tuple[Any, Any]]) -> list[set[Any]]:
+def junction_groups(junctions: set[Any], links: Iterable[tuple[Any, Any]]) -> list[set[Any]]:
     """The junctions in groups that relationships between junctions connect (chains)."""
-    parent = {j: j for j in junctions}
+    import networkx as nx
 
-    def root(j: Any) -> Any:
-        while parent[j] != j:
-            parent[j] = parent[parent[j]]
-            j = parent[j]
-        return j
-
-    for a, b in links:
-        if a in junctions and b in junctions:
-            parent[root(a)] = root(b)
-    groups: dict[Any, set[Any]] = {}
-    for j in sorted(junctions, key=str):
-        groups.setdefault(root(j), set()).add(j)
-    return list(groups.values())
+    graph: nx.Graph = nx.Graph()
+    graph.add_nodes_from(junctions)
+    graph.add_edges_from((a, b) for a, b in links if a in junctions and b in junctions)
+    return sorted((set(c) for c in nx.connected_components(graph)), key=lambda c: min(map(str, c)))
 
 
 def _in_language(texts: tuple[Text, ...], lang: str | None) -> tuple[Text, ...]:
