@@ -12,15 +12,21 @@ True
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from kg.errors import KGError
 
-__all__ = ["BrowserError", "drawn_nodes", "dump_dom", "find_chromium", "screenshot"]
+__all__ = ["BrowserError", "drawn_nodes", "dump_dom", "find_chromium", "layout", "screenshot"]
 
 _NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
@@ -79,6 +85,98 @@ def dump_dom(page: Path, *, wait_ms: int = 15_000, timeout: float = 120) -> str:
     return _run(page, ["--dump-dom", f"--virtual-time-budget={wait_ms}"], timeout=timeout)
 
 
+# Headless Chromium draws no window narrower than this: a narrower page is drawn in a frame of
+# its width inside a window of this width (media queries then see the frame's width).
+_MIN_WINDOW = 500
+
+# Appended to a copy of the page by layout(): once the page has loaded, it writes what it measured
+# into the DOM of the top window, where --dump-dom reads it back.
+_PROBE = """<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var root = document.documentElement, limit = root.clientWidth + 1, wide = [];
+    document.querySelectorAll("body *").forEach(function (e) {
+      var box = e.getBoundingClientRect();
+      if (box.width > 0 && box.right > limit && wide.length < 20) {
+        var name = e.tagName.toLowerCase();
+        if (e.id) { name += "#" + e.id; }
+        if (typeof e.className === "string" && e.className) {
+          name += "." + e.className.trim().split(/\\s+/).join(".");
+        }
+        wide.push(name);
+      }
+    });
+    var top = window.top.document, out = top.createElement("pre");
+    out.id = "kg-layout-probe";
+    out.textContent = JSON.stringify({
+      viewport: window.innerWidth, scrollWidth: root.scrollWidth,
+      height: root.scrollHeight, overflowing: wide
+    });
+    top.body.appendChild(out);
+  }, 500);
+});
+</script>"""
+
+_FRAME = """<!DOCTYPE html><html><body style="margin:0;background:#888">
+<iframe src="{src}"
+ style="border:0;display:block;background:#fff;width:{width}px;height:{height}px"></iframe>
+</body></html>"""
+
+
+@contextmanager
+def _drawn_at(page: Path, width: int, height: int, *, probe: bool = False) -> Iterator[Path]:
+    """The file to open so that ``page`` is drawn ``width`` pixels wide: itself, or a copy with
+    the probe, or a frame of that width around either. Copies sit beside the page, so that what
+    the page links to relatively still loads; they are removed afterwards."""
+    made: list[Path] = []
+    try:
+        if probe:
+            text = page.read_text(encoding="utf-8")
+            cut = text.lower().rfind("</body>")
+            text = text[:cut] + _PROBE + text[cut:] if cut >= 0 else text + _PROBE
+            page = page.with_name(f".kg-probe-{page.stem}-{width}.html")
+            page.write_text(text, encoding="utf-8")
+            made.append(page)
+        if width < _MIN_WINDOW:
+            frame = page.with_name(f".kg-frame-{page.stem}-{width}.html")
+            frame.write_text(
+                _FRAME.format(src=quote(page.name), width=width, height=height), encoding="utf-8"
+            )
+            made.append(frame)
+            page = frame
+        yield page
+    finally:
+        for path in made:
+            path.unlink(missing_ok=True)
+
+
+def layout(
+    page: Path, *, width: int = 390, height: int = 900, wait_ms: int = 5_000
+) -> dict[str, Any]:
+    """Measure a page as drawn ``width`` pixels wide: what overflows to the right, and its height.
+
+    Returns a mapping with ``viewport`` (the width the page was drawn at), ``scrollWidth`` and
+    ``height`` of the document, and ``overflowing``: up to 20 elements (``tag#id.class``) whose
+    right edge passes the viewport. A page that fits has ``scrollWidth <= viewport`` (elements
+    inside a box that scrolls sideways count as overflowing but do not widen the page).
+    """
+    with _drawn_at(page, width, height, probe=True) as drawn:
+        dom = _run(
+            drawn,
+            [
+                "--allow-file-access-from-files",
+                f"--window-size={max(width, _MIN_WINDOW)},{height}",
+                f"--virtual-time-budget={wait_ms}",
+                "--dump-dom",
+            ],
+            timeout=120,
+        )
+    found = re.search(r'<pre id="kg-layout-probe">(.*?)</pre>', dom, re.S)
+    if found is None:
+        raise BrowserError(f"Chromium drew {page} but the layout probe did not run")
+    return dict(json.loads(html.unescape(found.group(1))))
+
+
 def drawn_nodes(page: Path, *, wait_ms: int = 15_000) -> int | None:
     """How many nodes a picture page reports it drew (its ``data-vis-nodes`` marker), if any."""
     match = re.search(r'data-vis-nodes="(\d+)"', dump_dom(page, wait_ms=wait_ms))
@@ -88,19 +186,25 @@ def drawn_nodes(page: Path, *, wait_ms: int = 15_000) -> int | None:
 def screenshot(
     page: Path, png: Path, *, width: int = 1400, height: int = 900, wait_ms: int = 15_000
 ) -> Path:
-    """Save a PNG of the page as headless Chromium draws it, with no network."""
+    """Save a PNG of the page as headless Chromium draws it ``width`` pixels wide, with no network.
+
+    A page narrower than Chromium's narrowest window (500 px) is drawn in a frame of its width
+    on a grey ground: the PNG is 500 px wide, the page the left ``width`` pixels of it.
+    """
     png = png.resolve()
     png.parent.mkdir(parents=True, exist_ok=True)
-    _run(
-        page,
-        [
-            f"--screenshot={png}",
-            f"--window-size={width},{height}",
-            "--hide-scrollbars",
-            f"--virtual-time-budget={wait_ms}",
-        ],
-        timeout=120,
-    )
+    with _drawn_at(page, width, height) as drawn:
+        _run(
+            drawn,
+            [
+                "--allow-file-access-from-files",
+                f"--screenshot={png}",
+                f"--window-size={max(width, _MIN_WINDOW)},{height}",
+                "--hide-scrollbars",
+                f"--virtual-time-budget={wait_ms}",
+            ],
+            timeout=120,
+        )
     if not png.is_file():
         raise BrowserError(f"Chromium wrote no screenshot of {page}")
     return png

@@ -131,8 +131,12 @@ def render(template: str, **context: Any) -> str:
 
 @cache
 def stylesheet() -> str:
-    """The CSS of every view (``kgv-`` classes only, so it can sit inside any page)."""
-    return resources.files("kg.views").joinpath("templates/views.css").read_text("utf-8")
+    """The CSS of every view (``kgv-`` classes only, so it can sit inside any page): the shared
+    ``views.css``, then each view's own sheet (``templates/*.css``) in name order."""
+    folder = resources.files("kg.views").joinpath("templates")
+    sheets = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".css"))
+    sheets.remove("views.css")
+    return "\n".join(folder.joinpath(name).read_text("utf-8") for name in ["views.css", *sheets])
 
 
 def item_context(href: Href | None, marks: Mapping[str, Badge]) -> dict[str, Any]:
