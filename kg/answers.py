@@ -29,7 +29,18 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Answer", "Enterprise", "Finding", "Level", "Subject", "Verdict", "preferred_label"]
+__all__ = [
+    "Answer",
+    "Enterprise",
+    "Finding",
+    "Level",
+    "Subject",
+    "Verdict",
+    "money_words",
+    "percent",
+    "preferred_label",
+    "score_text",
+]
 
 
 def percent(fraction: float) -> str:
@@ -52,6 +63,23 @@ def score_text(score: float) -> str:
     ('52.5%', '1.50')
     """
     return percent(score) if 0 <= score <= 1 else f"{score:.2f}"
+
+
+def money_words(amount: Any, currency: str | None = None) -> str:
+    """An amount as people say it: millions as ``CHF 2,412 million`` (one decimal under 100
+    million), smaller amounts in full with thousands separators.
+
+    >>> money_words(2_857_257_848, "CHF"), money_words(12_450_000, "EUR"), money_words(45_500)
+    ('CHF 2,857 million', 'EUR 12.4 million', '45,500')
+    """
+    value = float(amount)
+    if abs(value) >= 100_000_000:
+        text = f"{value / 1_000_000:,.0f} million"
+    elif abs(value) >= 1_000_000:
+        text = f"{value / 1_000_000:,.1f}".rstrip("0").rstrip(".") + " million"
+    else:
+        text = f"{value:,.0f}"
+    return f"{currency} {text}" if currency else text
 
 
 def preferred_label(labels: Iterable[tuple[str, str]]) -> str | None:

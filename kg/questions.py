@@ -48,11 +48,12 @@ from kg.answers import (
     Level,
     Subject,
     Verdict,
+    money_words,
     percent,
     preferred_label,
 )
 from kg.ontology import ontology_graph
-from kg.queries import queries, run
+from kg.queries import kind_title, queries, run
 from kg.store import KnowledgeGraph, StoreBackend
 
 __all__ = [
@@ -295,8 +296,8 @@ def _growth(rate: Any) -> str:
 
 
 def _money(amount: Any, currency: str | None) -> str:
-    text = f"{float(amount):,.0f}"
-    return f"{currency} {text}" if currency else text
+    """An amount as people say it: ``CHF 2,412 million``, ``CHF 3.2 billion``, ``EUR 45,500``."""
+    return money_words(amount, currency)
 
 
 def _percent(fraction: Any) -> str:
@@ -335,13 +336,14 @@ def _finding(
 
 
 def _cases(findings: Sequence[Finding]) -> str:
-    """'No findings.' or '3 findings: 2 x, 1 y.' for a summary."""
+    """'No findings.' or '3 findings: targeted segments below the growth goal (2), ...' for a
+    summary, each kind by its query's title."""
     if not findings:
         return "No findings."
     counts: dict[str, int] = {}
     for finding in findings:
         counts[finding.kind] = counts.get(finding.kind, 0) + 1
-    parts = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    parts = "; ".join(f"{kind_title(kind).lower()} ({n})" for kind, n in counts.items())
     return f"{_plural(len(findings), 'finding')}: {parts}."
 
 

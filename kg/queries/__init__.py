@@ -39,7 +39,7 @@ from kg.errors import QueryError
 from kg.sparqltext import decimal_text, integer_text
 from kg.store import KnowledgeGraph
 
-__all__ = ["Parameter", "Query", "queries", "run", "to_python"]
+__all__ = ["Parameter", "Query", "kind_title", "queries", "run", "to_python"]
 
 _FOLDER = Path(__file__).resolve().parent
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -187,3 +187,19 @@ def to_python(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any
             return date.fromisoformat(term.value)
         return term.value
     return str(term)
+
+
+def kind_title(kind: str) -> str:
+    """What a kind of finding is called: the title of the query that finds it, or the kind's
+    words when no query declares it.
+
+    >>> kind_title("segment-below-growth-goal"), kind_title("some-other-kind")
+    ('Targeted segments below the growth goal', 'Some other kind')
+    """
+    titles = _titles()
+    return titles.get(kind) or kind.replace("-", " ").capitalize()
+
+
+@cache
+def _titles() -> dict[str, str]:
+    return {q.finds: q.title for q in queries().values() if q.finds and q.finds[0] != "("}
