@@ -49,6 +49,7 @@ from kg.validation import ValidationReport, validate
 if TYPE_CHECKING:
     from kg.answers import Answer
     from kg.pictures import Picture
+    from kg.progress import Progress
     from kg.questions import Parameters
     from kg.report import Report
     from kg.silos import SiloParameters
@@ -926,21 +927,29 @@ def _progress(line: str) -> None:
     print(f"kg: {line}", file=sys.stderr, flush=True)
 
 
+# The steps of one report: loading, validating, answering (and each of the ten questions),
+# silos, pictures, ranking, views, writing.
+_REPORT_STEPS = 18
+
+
 def _report(args: argparse.Namespace) -> int:
+    from kg.progress import Progress
     from kg.report import build_report, write_report
 
     params, silo_params = _parameters(args), _silo_parameters(args)
-    _progress(f"Loading {', '.join(str(p) for p in args.paths) or 'the model'}")
+    say = Progress(total=_REPORT_STEPS)
+    say(f"Loading {', '.join(str(p) for p in args.paths) or 'the model'}")
     with _open(args, args.paths, default=False) as model:
         chosen = _enterprises(model, args)
         if len(chosen) > 1:
-            return _portfolio(args, model, params, silo_params)
+            say.total = None
+            return _portfolio(args, model, params, silo_params, say)
         report = build_report(
             model,
             paths=args.paths,
             params=params,
             silo_params=silo_params,
-            progress=_progress,
+            progress=say,
             title=args.title,
             enterprise=chosen[0],
         )
@@ -950,12 +959,14 @@ def _report(args: argparse.Namespace) -> int:
         # what the imports into the store still need (kg import --store writes it there)
         notes = import_notes([args.store.parent / f"{args.store.name}.imports"])
         report = dataclasses.replace(report, imports=notes)
-    _progress(f"Writing the report into {args.out}")
+    say(f"Writing the report into {args.out}")
     try:
         written = write_report(report, args.out)
     except OSError as error:
         print(f"kg: error: {args.out}: cannot write the report: {error}", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        say.close()
     about = report.model.enterprise or "the model"
     if report.model.as_of is not None:
         about += f" as of {report.model.as_of.isoformat()}"
@@ -972,6 +983,7 @@ def _portfolio(
     model: KnowledgeGraph,
     params: Parameters,
     silo_params: SiloParameters,
+    say: Progress,
 ) -> int:
     from kg.portfolioreport import build_portfolio, write_portfolio
 
@@ -980,15 +992,17 @@ def _portfolio(
         paths=args.paths,
         params=params,
         silo_params=silo_params,
-        progress=_progress,
+        progress=say,
         title=args.title,
     )
-    _progress(f"Writing the reports into {args.out}")
+    say(f"Writing the reports into {args.out}")
     try:
         written = write_portfolio(book, args.out)
     except OSError as error:
         print(f"kg: error: {args.out}: cannot write the report: {error}", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        say.close()
     lines = [f"Portfolio of {len(book.reports)} enterprises:", f"  {written['html']}"]
     for report, folder in zip(book.reports, book.folders(), strict=True):
         about = report.model.enterprise or report.model.enterprise_iri or "the enterprise"

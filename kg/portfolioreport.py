@@ -30,10 +30,10 @@ from kg import money, portfolio
 from kg._version import __version__
 from kg.answers import Level, Verdict
 from kg.report import (
-    _CSS,
     ModelDescription,
     Progress,
     Report,
+    _report_css,
     _validation_sentence,
     build_report,
     describe_model,
@@ -164,7 +164,7 @@ class Portfolio:
 
     def to_html(self) -> str:
         """The overview page: one row per enterprise, the verdicts of each, links to each report."""
-        return _templates(True).get_template("portfolio.html").render(css=_CSS, **self.context())
+        return _templates(True).get_template("portfolio.html").render(css=_report_css(), **self.context())
 
     def to_markdown(self) -> str:
         """The overview as Markdown."""

@@ -31,8 +31,10 @@ True
 
 from __future__ import annotations
 
+import csv
 import dataclasses
-import html
+import hashlib
+import io
 import json
 import re
 import shutil
@@ -41,23 +43,29 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
+from functools import cache
+from importlib import resources
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
+import jinja2
 import pyoxigraph as ox
 
 from kg._version import __version__
-from kg.answers import Answer, Finding, Level, Subject, Verdict, score_text
+from kg.answers import Answer, Finding, Level, Subject, Verdict, money_words, percent, score_text
 from kg.ontology import ONTOLOGY_IRI
+from kg.queries import kind_title
 from kg.store import KnowledgeGraph
 from kg.validation import Severity, ValidationReport, validate
 
 if TYPE_CHECKING:
     from kg.pictures import Picture
     from kg.portfolio import Choice
+    from kg.priorities import Priority
     from kg.questions import Parameters
     from kg.silos import SiloAnalysis, SiloParameters
+    from kg.views import View
 
 __all__ = ["ModelDescription", "Report", "build_report", "describe_model", "write_report"]
 
@@ -265,6 +273,16 @@ class Report:
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     pictures: Mapping[str, tuple[Picture, ...]] = field(default_factory=dict)
     imports: tuple[ImportNote, ...] = ()
+    priorities: tuple[Priority, ...] = ()
+    """Every finding with its recommended action, owner and stake, most pressing first."""
+    views: tuple[View, ...] = ()
+    """The canvas, the value proposition canvas, the journey map, the heat map, the silo
+    matrix: only the HTML shows them."""
+    element_facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """For the elements the report names, by IRI: ``{"facts": {name: values}, "links": {name:
+    subjects}}``, what the model says about each (only the HTML shows them)."""
+    currency: str | None = None
+    """The enterprise's reporting currency, for amounts that do not name theirs."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON types only): everything the HTML and Markdown show."""
@@ -278,6 +296,7 @@ class Report:
             "answers": [answer.to_dict() for answer in self.answers],
             "silos": self.silos.to_dict() if self.silos is not None else None,
             "imports": [note.to_dict() for note in self.imports],
+            "priorities": [p.to_dict() for p in self.priorities],
         }
         plain: dict[str, Any] = _plain(data)
         return plain
@@ -288,11 +307,62 @@ class Report:
 
     def to_html(self) -> str:
         """One self-contained HTML page: cover, a section per question, silos, validation."""
-        return _HtmlRenderer(self).render()
+        return _render_html(self)
 
     def to_markdown(self) -> str:
         """The same content as :meth:`to_html`, as Markdown."""
         return _MarkdownRenderer(self).render()
+
+    def findings_csv(self) -> str:
+        """Every finding, ranked as the priorities are, one row each (the columns of
+        ``_CSV_COLUMNS``); findings the ranking does not hold follow, in answer order."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(_CSV_COLUMNS)
+        silo = self.silo_answer()
+        sections = [*self.answers, *([silo] if silo is not None else [])]
+        name = {a.number: a.short_name for a in sections}
+        planned = {id(p.finding) for p in self.priorities}
+        for p in self.priorities:
+            f = p.finding
+            writer.writerow(
+                [
+                    p.rank,
+                    f"Q{p.question} {p.short_name}" if p.question else "Silos",
+                    f.kind,
+                    f.severity.value,
+                    f.message,
+                    p.action,
+                    "; ".join(o.label or o.iri for o in p.owners),
+                    "" if p.stake is None or p.stake.money is None else str(p.stake.money),
+                    "" if p.stake is None else p.stake.currency or "",
+                    "" if p.stake is None or p.stake.customers is None else p.stake.customers,
+                    "; ".join(s.label or s.iri for s in f.subjects),
+                    " ".join(s.iri for s in f.subjects),
+                ]
+            )
+        for answer in sections:
+            for f in answer.findings:
+                if id(f) in planned:
+                    continue
+                where = f"Q{answer.number} {name[answer.number]}" if answer.number else "Silos"
+                writer.writerow(
+                    [
+                        "",
+                        where,
+                        f.kind,
+                        f.severity.value,
+                        f.message,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "; ".join(s.label or s.iri for s in f.subjects),
+                        " ".join(s.iri for s in f.subjects),
+                    ]
+                )
+        return out.getvalue()
 
     def silo_answer(self) -> Answer | None:
         """The silo analysis as an answer (number 0), or ``None`` without one."""
@@ -323,6 +393,7 @@ def build_report(
     picture_max_nodes: int = 250,
     enterprise: Choice = None,
     validation: ValidationReport | None = None,
+    views: bool = True,
 ) -> Report:
     """Validate a model, answer the ten strategic questions and find its silos.
 
@@ -356,6 +427,9 @@ def build_report(
         The enterprise to report on: needed when the model holds several.
     validation
         The model's validation, when already done (the whole model's, in a model of several).
+    views
+        Draw the views the HTML shows (the canvas, the value proposition canvas, the journey
+        map, the heat map and the silo matrix: :func:`report_views`).
 
     Returns
     -------
@@ -379,8 +453,9 @@ def build_report(
     """
     # Imported here: the analysis modules load the query registry, which the rendering of a
     # hand-made report does not need.
-    from kg import portfolio
+    from kg import money, portfolio
     from kg.caveats import caveats
+    from kg.priorities import prioritise
     from kg.questions import Parameters, ask_all
     from kg.silos import find_silos
 
@@ -402,6 +477,23 @@ def build_report(
     if pictures:
         say("Drawing the pictures")
         drawn = report_pictures(scope.model, answers, silos, max_nodes=picture_max_nodes)
+    say("Ranking the findings")
+    sections = [*answers, silos.as_answer()]
+    ranked = tuple(prioritise(scope.model, sections))
+    linked: dict[str, None] = {}
+    shown_views: tuple[View, ...] = ()
+    if views:
+        say("Drawing the views")
+        every = [f for a in sections for f in a.findings]
+
+        def href(iri: str) -> str:
+            linked[iri] = None
+            return "#" + _anchor("e", iri)
+
+        shown_views = tuple(
+            draw(scope.model, findings=every, href=href) for draw in report_views().values()
+        )
+    named = _named_in(sections, ranked, linked)
     name = description.enterprise or "the enterprise"
     return Report(
         title=title or f"{name}: the ten strategic questions and silos",
@@ -412,7 +504,132 @@ def build_report(
         parameters=params,
         pictures=drawn,
         imports=import_notes(paths),
+        priorities=ranked,
+        views=shown_views,
+        element_facts=element_facts(scope.model, named),
+        currency=money.plan(scope.model).reporting,
     )
+
+
+def report_views() -> dict[str, Callable[..., View]]:
+    """The views a report shows, in order, by kind: each called with the model and the keyword
+    arguments ``findings`` and ``href``."""
+    from kg import views
+
+    return dict(views.VIEWS)
+
+
+def _named_in(
+    answers: Sequence[Answer], ranked: Sequence[Priority], linked: Iterable[str]
+) -> list[str]:
+    """The IRIs a report names, in the order it first names them: the owners of its first
+    priorities, the subjects and evidence of the findings it shows, what its views link to."""
+    named: dict[str, None] = {}
+    for planned in ranked[:_FIRST_SCREEN]:
+        named.update((o.iri, None) for o in planned.owners)
+    rank = {id(p.finding): p.rank for p in ranked}
+    for answer in answers:
+        for _, members in _findings_by_kind(answer.findings):
+            members = sorted(members, key=lambda f: rank.get(id(f), len(rank)))
+            for finding in members[:_SHOWN_PER_KIND]:
+                named.update((s.iri, None) for s in finding.subjects)
+                named.update((iri, None) for iri in _iris_in(finding.evidence))
+    named.update((iri, None) for iri in linked)
+    return list(named)[:_MAX_ELEMENTS]
+
+
+def _iris_in(value: Any) -> Iterable[str]:
+    if isinstance(value, Subject):
+        yield value.iri
+    elif isinstance(value, Mapping):
+        if isinstance(value.get("iri"), str):
+            yield value["iri"]
+        for item in value.values():
+            yield from _iris_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _iris_in(item)
+
+
+def element_facts(model: KnowledgeGraph, iris: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """What the model says about each element: its label and class, its facts (values by
+    property label) and its links (things by property label; ``"← label"`` for links in).
+
+    Examples
+    --------
+    >>> from kg.model import open_model
+    >>> from kg.ontology import example_path
+    >>> found = element_facts(open_model(example_path("telco")),
+    ...                       ["https://example.org/alpina/seg-families"])
+    >>> found["https://example.org/alpina/seg-families"]["type"]
+    'CustomerSegment'
+    """
+    from kg.queries import queries
+
+    text = queries()["element-statements"].text
+    found: dict[str, dict[str, Any]] = {}
+    for iri in iris:
+        facts: dict[str, list[str]] = {}
+        links: dict[str, dict[str, Subject]] = {}
+        label = type_ = None
+        about = model.query(text, bindings={"element": ox.NamedNode(iri)})
+        assert isinstance(about, ox.QuerySolutions)
+        for row in about:
+            predicate, other = row["predicate"], row["other"]
+            name = (
+                row["predicateLabel"].value
+                if row["predicateLabel"]
+                else _short_iri(predicate.value)
+            )
+            if row["direction"].value == "in":
+                name = f"← {name}"
+            if isinstance(other, ox.Literal):
+                facts.setdefault(name, []).append(_literal_text(other))
+            elif isinstance(other, ox.NamedNode):
+                other_type = _short_iri(row["otherType"].value) if row["otherType"] else None
+                other_label = row["otherLabel"].value if row["otherLabel"] else None
+                links.setdefault(name, {})[other.value] = Subject(
+                    other.value, other_label, other_type
+                )
+        described = model.query(_LABEL_AND_TYPE, bindings={"element": ox.NamedNode(iri)})
+        assert isinstance(described, ox.QuerySolutions)
+        for row in described:
+            label = label or (row["label"].value if row["label"] else None)
+            type_ = type_ or (_short_iri(row["type"].value) if row["type"] else None)
+        found[iri] = {
+            "label": label,
+            "type": type_,
+            "facts": {k: tuple(dict.fromkeys(v)) for k, v in facts.items()},
+            "links": {k: tuple(v.values()) for k, v in links.items()},
+        }
+    return found
+
+
+_LABEL_AND_TYPE = """
+SELECT ?element ?label ?type WHERE {
+  OPTIONAL {
+    ?element rdfs:label ?label FILTER (LANG(?label) = "" || LANGMATCHES(LANG(?label), "en"))
+  }
+  OPTIONAL { ?element a ?type FILTER (STRSTARTS(STR(?type), STR(bm:))) }
+}
+LIMIT 1
+"""
+
+
+def _literal_text(literal: ox.Literal) -> str:
+    datatype = literal.datatype.value.rsplit("#", 1)[-1]
+    value = literal.value
+    if datatype in ("decimal", "double", "float", "integer", "int", "long"):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value
+        return _number(int(number) if number == number.to_integral_value() else number)
+    if datatype == "date" and _ISO_DATE.match(value):
+        return _long_date(date.fromisoformat(value))
+    if datatype == "boolean":
+        return "yes" if value == "true" else "no"
+    return value
 
 
 def report_pictures(
@@ -464,12 +681,17 @@ _CAPABILITY_QUESTION = 7
 
 
 def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
-    """Write ``report.html``, ``report.json`` and ``report.md`` into a folder (made if missing).
+    """Write ``report.html``, ``report.json``, ``report.md`` and ``findings.csv`` into a folder
+    (made if missing).
+
+    The HTML and Markdown show the first findings of each kind and count the rest;
+    ``findings.csv`` lists every finding, ranked, with its recommended action and owner, and
+    ``report.json`` holds everything.
 
     Returns
     -------
     dict
-        ``{"html": path, "json": path, "markdown": path}``.
+        ``{"html": path, "json": path, "markdown": path, "csv": path}``.
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -477,13 +699,30 @@ def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
         "html": (folder / "report.html", report.to_html()),
         "json": (folder / "report.json", report.to_json() + "\n"),
         "markdown": (folder / "report.md", report.to_markdown()),
+        "csv": (folder / "findings.csv", report.findings_csv()),
     }
     for path, text in written.values():
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8", newline="")
     for note in report.imports:  # the needs-input reports the page links to, beside it
         if note.report.is_file() and note.report.resolve() != (folder / note.report.name).resolve():
             shutil.copyfile(note.report, folder / note.report.name)
     return {name: path for name, (path, _) in written.items()}
+
+
+_CSV_COLUMNS = (
+    "rank",
+    "question",
+    "kind",
+    "severity",
+    "message",
+    "action",
+    "owners",
+    "money_at_stake",
+    "currency",
+    "customers_at_stake",
+    "subjects",
+    "subject_iris",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -677,369 +916,131 @@ def _validation_sentence(validation: ValidationReport) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# HTML
+# HTML: the page is kg/templates/report/report.html; this part shapes the report into the names
+# the template reads (numbers formatted for people, every element linked to its entry).
 
-_CSS = """
-:root { --ink:#1d2733; --muted:#5b6776; --line:#d9dee5; --bg:#f6f7f9; --accent:#1f4e79;
-  --yes:#1e7b45; --yes-bg:#e3f4ea; --partly:#8a5a00; --partly-bg:#fdf1d6;
-  --no:#a4262c; --no-bg:#fbe5e6; --low:#3b5b7a; --low-bg:#e6eef6; }
-* { box-sizing: border-box; }
-body { margin:0; color:var(--ink); background:#fff; line-height:1.5;
-  font:15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main, .cover { max-width: 1040px; margin: 0 auto; padding: 0 28px; }
-.cover { padding-top: 40px; padding-bottom: 24px; }
-.kicker { text-transform: uppercase; letter-spacing: .12em; font-size: 12px; color: var(--muted);
-  margin: 0; }
-h1 { font-size: 34px; margin: 4px 0 6px; color: var(--accent); line-height: 1.2; }
-h2 { font-size: 23px; margin: 0 0 4px; line-height: 1.3; }
-h3 { font-size: 17px; margin: 26px 0 8px; border-bottom: 1px solid var(--line);
-  padding-bottom: 4px; }
-h4 { font-size: 15px; margin: 18px 0 6px; }
-.subtitle { font-size: 18px; color: var(--muted); margin: 0 0 18px; }
-.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0 0 20px;
-  font-size: 14px; }
-.meta dt { color: var(--muted); } .meta dd { margin: 0; }
-.headline { background: var(--bg); border-left: 4px solid var(--accent); padding: 12px 16px;
-  margin: 0 0 20px; font-size: 16px; }
-.caution { background: #fff4e5; border-left: 4px solid #b45309; color: #5c2c00;
-  padding: 12px 16px; margin: 0 0 20px; font-size: 16px; font-weight: 600; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px;
-  border-bottom: 1px solid var(--line); }
-th { background: var(--bg); font-weight: 600; }
-table.compact { width: auto; min-width: 320px; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.overview td:first-child { width: 40px; color: var(--muted); }
-.overview a { color: var(--ink); text-decoration: none; font-weight: 600; }
-.overview a:hover { text-decoration: underline; }
-.short { display: block; color: var(--muted); font-size: 12px; font-weight: normal; }
-.badge { display: inline-block; border-radius: 10px; padding: 1px 10px; font-size: 12px;
-  font-weight: 700; text-transform: uppercase; letter-spacing: .04em; white-space: nowrap; }
-.v-yes { color: var(--yes); background: var(--yes-bg); }
-.v-partly { color: var(--partly); background: var(--partly-bg); }
-.v-no { color: var(--no); background: var(--no-bg); }
-.v-unknown { color: var(--muted); background: var(--bg); border: 1px dashed var(--muted); }
-.s-high { color: var(--no); background: var(--no-bg); }
-.s-medium { color: var(--partly); background: var(--partly-bg); }
-.s-low { color: var(--low); background: var(--low-bg); }
-.count.zero { color: #b7bec8; }
-.count { display: inline-block; min-width: 1.6em; margin-right: 4px; font-size: 12px;
-  border-radius: 8px; padding: 0 6px; text-align: center; }
-section.question, section.part { border-top: 2px solid var(--accent); padding-top: 22px;
-  margin-top: 36px; }
-.qnum { color: var(--muted); font-size: 13px; text-transform: uppercase; letter-spacing: .1em; }
-.verdict-line { margin: 8px 0 12px; display: flex; gap: 16px; align-items: center;
-  flex-wrap: wrap; }
-.bar { display: inline-block; width: 140px; height: 8px; background: var(--line);
-  border-radius: 4px; overflow: hidden; vertical-align: middle; }
-.bar span { display: block; height: 100%; background: var(--accent); }
-.summary { font-size: 16px; max-width: 80ch; }
-.finding { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px;
-  margin: 8px 0; break-inside: avoid; }
-.finding p { margin: 0 0 6px; display: inline; }
-.finding .subjects { margin-top: 6px; }
-.story { font-size: 15px; border-left: 3px solid var(--partly); padding-left: 12px;
-  font-style: italic; }
-.subjects { margin: 4px 0; }
-.subject { display: inline-block; background: var(--bg); border: 1px solid var(--line);
-  border-radius: 4px; padding: 0 6px; margin: 0 4px 4px 0; font-size: 13px; cursor: help; }
-.subject small { color: var(--muted); }
-.facts { list-style: none; margin: 4px 0 0; padding: 0; font-size: 13px; color: var(--muted); }
-.facts li { display: inline; }
-.facts li + li::before { content: " \\00b7  "; }
-.facts li.block { display: block; margin-top: 4px; }
-.facts li.block + li::before, .facts li.block::before { content: ""; }
-.facts li.block + li { display: block; }
-.group { white-space: nowrap; }
-.table-wrap { overflow-x: auto; max-width: 100%; }
-table.wide { font-size: 12px; }
-table.wide th, table.wide td { padding: 4px 6px; }
-.facts b { font-weight: 600; color: var(--ink); }
-.facts table { font-size: 12px; color: var(--ink); }
-.small, .params { font-size: 12px; color: var(--muted); }
-.empty { color: var(--muted); font-style: italic; }
-code { font-size: 12px; background: var(--bg); padding: 0 3px; border-radius: 3px;
-  overflow-wrap: anywhere; }
-ol.members li { margin-bottom: 6px; }
-nav.toc { font-size: 13px; margin: 0 0 24px; }
-footer { max-width: 1040px; margin: 40px auto; padding: 12px 28px; color: var(--muted);
-  font-size: 12px; border-top: 1px solid var(--line); }
-@page { size: A4; margin: 16mm 14mm; }
-@media print {
-  body { font-size: 10.5pt; }
-  main, .cover { max-width: none; padding: 0; }
-  section.question, section.part { break-before: page; border-top: none; margin-top: 0; }
-  .finding, tr { break-inside: avoid; }
-  h2, h3, h4 { break-after: avoid; }
-  a { color: inherit; text-decoration: none; }
-  .finding > .subjects .subject[title]::after { content: " <" attr(title) ">"; font-size: 7pt;
-    color: var(--muted); }
-  .table-wrap { overflow: visible; }
-  .badge, .count, .bar span { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  footer { margin: 0; padding: 8px 0; }
-}
-"""
+_SHOWN_PER_KIND = 5
+"""The findings of one kind shown in full; the rest are counted and listed in findings.csv."""
+_FIRST_SCREEN = 6
+"""The priorities on the report's first screen."""
+_MAX_ELEMENTS = 400
+_MAX_ROWS = 60
+_MAX_VALIDATION_ROWS = 100
+
+_PERCENT_KEY = re.compile(
+    r"(share|rate|ratio|fit|coverage|attractiveness|score|growth|index|probability|weight|"
+    r"target$|percent)",
+    re.I,
+)
+_MONEY_KEY = re.compile(
+    r"(revenue|cost|amount|margin|price|income|spend|profit|budget|at_risk|total|value$)", re.I
+)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+def _anchor(prefix: str, text: str) -> str:
+    """A stable HTML id for any text (an IRI, a kind)."""
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    return f"{prefix}-{digest}"
 
 
-class _HtmlRenderer:
-    def __init__(self, report: Report) -> None:
-        self.report = report
-        self.overview = report._overview()
-        self.silo = report.silo_answer()
+def _number_for(key: str, value: float | int | Decimal, currency: str | None) -> str:
+    """A number as people read it, by what its key says it is: shares and rates as
+    percentages, amounts as money in millions with the currency, counts with separators."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    number = float(value)
+    if number != number or abs(number) == float("inf"):
+        return "n/a"
+    if _PERCENT_KEY.search(key) and not _MONEY_KEY.search(key) and abs(number) <= 2:
+        return percent(number)
+    if _MONEY_KEY.search(key) and not _PERCENT_KEY.search(key):
+        return money_words(number, currency)
+    return _number(value)
 
-    def render(self) -> str:
-        report = self.report
-        parts = [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f'<meta name="generator" content="bmkg {_e(_version())}">',
-            f"<title>{_e(report.title)}</title>",
-            f"<style>{_CSS}</style>",
-            *([_vis_assets()] if any(report.pictures.values()) else []),
-            "</head>",
-            "<body>",
-            self.cover(),
-            "<main>",
-            *(self.question(answer) for answer in report.answers),
-            self.silos(),
-            self.validation(),
-            self.appendix(),
-            "</main>",
-            f"<footer>{_e(report.title)}. Generated "
-            f"{_e(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))} by bmkg "
-            f"{_e(_version())} from {_e(_count(len(report.model.files), 'file'))}.</footer>",
-            "</body>",
-            "</html>",
-        ]
-        return "\n".join(parts) + "\n"
 
-    def cover(self) -> str:
-        report, model = self.report, self.report.model
-        enterprise = model.enterprise or "The enterprise"
-        meta = [
-            (
-                "Enterprise",
-                _e(enterprise)
-                + (
-                    f' <span class="small">{_e(model.enterprise_iri)}</span>'
-                    if model.enterprise_iri
-                    else ""
-                ),
-            ),
-            ("Model as of", _e(_long_date(model.as_of))),
-            (
-                "Model",
-                _e(f"{_count(len(model.files), 'file')}, {_number(model.triples)} triples")
-                + (
-                    f' <span class="small">({_e(", ".join(model.sources))})</span>'
-                    if model.sources
-                    else ""
-                ),
-            ),
-            (
-                "Validation",
-                f'<a href="#validation">{_e(_validation_sentence(report.validation))}</a>',
-            ),
-            ("Generated", _e(report.generated_at.strftime("%Y-%m-%d %H:%M UTC"))),
-            *(
-                (
-                    "Import",
-                    f'{_e(note.sentence)}: <a href="{_e(note.report.name)}">what to fill in</a>',
-                )
-                for note in report.imports
-            ),
-        ]
-        rows = []
-        for answer in report.answers:
-            rows.append(self.overview_row(f"q{answer.number}", str(answer.number), answer))
-        if self.silo is not None:
-            rows.append(
-                self.overview_row(
-                    "silos", "", self.silo, title="Where are our silos?", short="Silos"
-                )
-            )
-        dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta)
-        return (
-            '<header class="cover" id="top">'
-            '<p class="kicker">Business model review</p>'
-            f"<h1>{_e(enterprise)}</h1>"
-            f'<p class="subtitle">{_e(report.title)}</p>'
-            f'<dl class="meta">{dl}</dl>'
-            + "".join(f'<p class="caution" role="alert">{_e(c)}</p>' for c in _caveats(report))
-            + f'<p class="headline">{_e(_verdict_sentence(self.overview, len(report.answers)))}</p>'
-            '<table class="overview"><thead><tr><th>#</th><th>Question</th><th>Verdict</th>'
-            '<th class="num">Score</th><th>Findings (high, medium, low)</th></tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>"
-            "</header>"
-        )
+class _Shaper:
+    """Turns evidence, details and subjects into the tagged values the ``value`` macro draws,
+    and collects the elements they name."""
 
-    def overview_row(
-        self,
-        anchor: str,
-        number: str,
-        answer: Answer,
-        *,
-        title: str | None = None,
-        short: str | None = None,
-    ) -> str:
-        counts = _severity_counts(answer.findings)
-        chips = "".join(
-            f'<span class="count {"s-" + lv.value if counts[lv.value] else "zero"}" '
-            f'title="{_e(lv.value)}">{counts[lv.value]}</span>'
-            for lv in Level
-        )
-        score = _score(answer)
-        score_title = f' title="{_e(answer.score_label)}"' if answer.score_label else ""
-        return (
-            f"<tr><td>{_e(number)}</td>"
-            f'<td><a href="#{_e(anchor)}">{_e(title or answer.title)}</a>'
-            f'<span class="short">{_e(short or answer.short_name)}</span></td>'
-            f"<td>{self.verdict(answer.verdict)}</td>"
-            f'<td class="num"{score_title}>{_e(score)}</td>'
-            f'<td>{chips} <span class="small">{len(answer.findings)} in all</span></td></tr>'
-        )
+    def __init__(self, currency: str | None) -> None:
+        self.currency = currency
+        self.named: dict[str, Subject] = {}
 
-    @staticmethod
-    def verdict(verdict: Verdict) -> str:
-        return f'<span class="badge v-{_e(verdict.value)}">{_e(verdict.value)}</span>'
-
-    @staticmethod
-    def severity(level: Level) -> str:
-        return f'<span class="badge s-{_e(level.value)}">{_e(level.value)}</span>'
-
-    def heading_line(self, answer: Answer) -> str:
-        line = [f"<span>Verdict {self.verdict(answer.verdict)}</span>"]
-        if answer.score is not None:
-            bar = ""
-            if 0 <= answer.score <= 1:
-                width = f"{answer.score * 100:.0f}%"
-                bar = f'<span class="bar"><span style="width:{width}"></span></span>'
-            line.append(
-                f"<span>{_e(answer.score_label or 'Score')}: <b>{_e(_score(answer))}</b> {bar}"
-                "</span>"
-            )
-        n = len(answer.findings)
-        line.append(f"<span>{n} finding{'s' if n != 1 else ''}</span>")
-        return f'<div class="verdict-line">{"".join(line)}</div>'
-
-    def question(self, answer: Answer) -> str:
-        parts = [
-            f'<section class="question" id="q{_e(answer.number)}">',
-            f'<div class="qnum">Question {_e(answer.number)} &middot; '
-            f"{_e(answer.short_name)}</div>",
-            f"<h2>{_e(answer.title)}</h2>",
-            self.heading_line(answer),
-            *(f'<p class="caution">{_e(c)}</p>' for c in answer.caveats),
-            f'<p class="summary">{_e(answer.summary)}</p>',
-            self.findings(answer.findings),
-        ]
-        if answer.details:
-            parts += ["<h3>Details</h3>", self.details(answer.details)]
-        if answer.parameters:
-            parts.append(self.parameter_line(answer.parameters))
-        parts.append(self.pictures(f"q{answer.number}"))
-        parts.append('<p class="small"><a href="#top">Back to the overview</a></p></section>')
-        return "\n".join(parts)
-
-    def pictures(self, section: str) -> str:
-        """The section's pictures, each in a ``<div id="picture-<section>-<i>">``."""
-        shown = self.report.pictures.get(section, ())
-        if not shown:
-            return ""
-        fragments = "\n".join(
-            picture.to_fragment(f"picture-{section}-{i}", heading=4)
-            for i, picture in enumerate(shown, 1)
-        )
-        return (
-            f"<h3>Picture{'s' if len(shown) != 1 else ''}</h3>"
-            '<p class="small">Drag to move, scroll to zoom, hover over a node for its facts; '
-            "highlighted nodes have a red border.</p>\n" + fragments
-        )
-
-    def findings(self, findings: Sequence[Finding], *, stories: bool = False) -> str:
-        if not findings:
-            return '<h3>Findings</h3><p class="empty">No findings.</p>'
-        parts = []
-        for kind, members in _findings_by_kind(findings):
-            parts.append(
-                f'<h3 id="{_e(kind)}">{_e(_humanise(kind))} '
-                f'<span class="small">{len(members)} &middot; <code>{_e(kind)}</code></span></h3>'
-            )
-            parts.extend(self.finding(f, story=stories) for f in members)
-        return "\n".join(parts)
-
-    def finding(self, finding: Finding, *, story: bool = False) -> str:
-        subjects = "".join(self.subject(s) for s in finding.subjects)
-        message = (
-            f'<p class="story">{_e(finding.message)}</p>'
-            if story
-            else (f"<p>{_e(finding.message)}</p>")
-        )
-        facts = self.facts(finding.evidence) if finding.evidence else ""
-        return (
-            f'<div class="finding">{self.severity(finding.severity)} {message}'
-            f'<div class="subjects">{subjects}</div>{facts}</div>'
-        )
-
-    @staticmethod
-    def subject(subject: Subject | Mapping[str, Any], *, typed: bool = True) -> str:
-        """A thing by its label, its IRI in the tooltip, its class in small print."""
-        if isinstance(subject, Subject):
-            iri, label, type_ = subject.iri, subject.label, subject.type
+    def subject(self, thing: Subject | Mapping[str, Any]) -> dict[str, Any]:
+        if isinstance(thing, Subject):
+            iri, label, type_ = thing.iri, thing.label, thing.type
         else:
-            iri, label, type_ = subject["iri"], subject.get("label"), subject.get("type")
-        kind = f" <small>{_e(_type_name(type_))}</small>" if type_ and typed else ""
-        return f'<span class="subject" title="{_e(iri)}">{_e(label or iri)}{kind}</span>'
+            iri, label, type_ = thing["iri"], thing.get("label"), thing.get("type")
+        if iri not in self.named:
+            self.named[iri] = Subject(iri, label, type_)
+        return {
+            "t": "thing",
+            "iri": iri,
+            "label": label or _short_iri(iri),
+            "type": _type_name(type_),
+            "href": "#" + _anchor("e", iri),
+            "extra": None,
+        }
 
-    def facts(self, evidence: Mapping[str, Any]) -> str:
-        items = []
-        for key, value in _plain(evidence).items():
-            block = ' class="block"' if _is_rows(value) else ""
-            items.append(f"<li{block}><b>{_e(_humanise(str(key)))}</b>: {self.value(value)}</li>")
-        return f'<ul class="facts">{"".join(items)}</ul>'
-
-    def value(self, value: Any, *, typed: bool = True) -> str:
-        """An inline rendering of any JSON-able value (in a table, things without their class)."""
+    def value(self, value: Any, key: str = "", currency: str | None = None) -> dict[str, Any]:
         value = _plain(value)
+        currency = currency or self.currency
         if value is None:
-            return "&mdash;"
+            return {"t": "text", "v": "—"}
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return {"t": "text", "v": "yes" if value else "no"}
         if isinstance(value, int | float):
-            return _e(_number(value))
+            return {"t": "text", "v": _number_for(key, value, currency)}
         if isinstance(value, str):
-            return _e(value)
+            if _ISO_DATE.match(value):
+                return {"t": "text", "v": _long_date(date.fromisoformat(value))}
+            return {"t": "text", "v": value}
         if _is_thing(value):
+            shaped = self.subject(value)
             extras = _extras(value)
-            more = f' <span class="small">({self.value(extras)})</span>' if extras else ""
-            return self.subject(value, typed=typed) + more
+            if extras:
+                shaped["extra"] = self.pairs(extras, currency)
+            return shaped
         if _is_rows(value):
-            return self.table(value)
+            return self.rows(value, currency)
         if isinstance(value, Mapping):
-            return "; ".join(
-                f"{_e(_humanise(str(k)))}: {self.value(v, typed=typed)}" for k, v in value.items()
-            )
+            return self.pairs(value, currency)
         if isinstance(value, list):
             if not value:
-                return "&mdash;"
+                return {"t": "text", "v": "—"}
             if all(_is_thing(v) for v in value):
-                return "".join(self.value(v, typed=typed) for v in value)
-            if all(isinstance(v, list) for v in value):
-                return "; ".join(
-                    f'<span class="group">{self.value(v, typed=typed)}</span>' for v in value
-                )
-            return ", ".join(self.value(v, typed=typed) for v in value)
-        return _e(value)
+                return {"t": "things", "members": [self.value(v, key, currency) for v in value]}
+            separator = "; " if all(isinstance(v, list) for v in value) else ", "
+            return {
+                "t": "list",
+                "sep": separator,
+                "members": [self.value(v, key, currency) for v in value],
+            }
+        return {"t": "text", "v": str(value)}
 
-    def table(self, rows: Sequence[Mapping[str, Any]]) -> str:
-        columns = _columns(rows)
+    def pairs(self, mapping: Mapping[str, Any], currency: str | None = None) -> dict[str, Any]:
+        currency = mapping.get("currency") if isinstance(mapping.get("currency"), str) else currency
+        return {
+            "t": "pairs",
+            "members": [
+                (_humanise(str(k)), self.value(v, str(k), currency))
+                for k, v in mapping.items()
+                if k != "currency"
+            ],
+        }
+
+    def facts(self, mapping: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        mapping = _plain(mapping)
+        currency = mapping.get("currency") if isinstance(mapping.get("currency"), str) else None
+        return [
+            (_humanise(str(k)), self.value(v, str(k), currency))
+            for k, v in mapping.items()
+            if not (k == "currency" and currency)
+        ]
+
+    def rows(self, rows: Sequence[Mapping[str, Any]], currency: str | None) -> dict[str, Any]:
+        columns = [c for c in _columns(rows) if c != "currency"]
         numeric = {
             c
             for c in columns
@@ -1049,139 +1050,372 @@ class _HtmlRenderer:
                 if r.get(c) is not None
             )
         }
-        align = {c: ' class="num"' if c in numeric else "" for c in columns}
-        head = "".join(f"<th{align[c]}>{_e(_humanise(c))}</th>" for c in columns)
-        body = "".join(
-            "<tr>"
-            + "".join(f"<td{align[c]}>{self.value(row.get(c), typed=False)}</td>" for c in columns)
-            + "</tr>"
-            for row in rows
-        )
-        wide = ' class="wide"' if len(columns) > 6 else ""
-        return (
-            f'<div class="table-wrap"><table{wide}><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>"
-        )
+        shown = rows[:_MAX_ROWS]
+        return {
+            "t": "rows",
+            "columns": [{"title": _humanise(c), "num": c in numeric} for c in columns],
+            "rows": [
+                [
+                    self.value(
+                        row.get(c),
+                        c,
+                        row.get("currency") if isinstance(row.get("currency"), str) else currency,
+                    )
+                    for c in columns
+                ]
+                for row in shown
+            ],
+            "more": len(rows) - len(shown),
+        }
 
-    def details(self, details: Mapping[str, Any], *, level: int = 4) -> str:
-        """Tables for lists of records, key-value tables for mappings, facts for the rest."""
+    def blocks(self, details: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """The details of an answer as headed values: tables for records, facts for the rest."""
         details = _plain(details)
+        currency = details.get("currency") if isinstance(details.get("currency"), str) else None
+        items: list[tuple[str, dict[str, Any]]] = []
         scalars: dict[str, Any] = {}
-        blocks = []
         for key, value in details.items():
-            heading = f"<h{level}>{_e(_humanise(key))}</h{level}>"
+            if key == "currency":
+                continue
             if _is_rows(value):
-                blocks.append(heading + self.table(value))
+                items.append((_humanise(key), self.rows(value, currency)))
             elif isinstance(value, Mapping) and value and not _is_subject(value):
                 if all(isinstance(v, Mapping) and not _is_subject(v) for v in value.values()):
                     rows = [{"name": k, **v} for k, v in value.items()]
-                    blocks.append(heading + self.table(rows))
                 else:
                     rows = [{"name": _humanise(str(k)), "value": v} for k, v in value.items()]
-                    blocks.append(heading + self.table(rows))
-            elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-                items = "".join(f"<li>{self.value(v)}</li>" for v in value)
-                blocks.append(f'{heading}<ol class="members">{items}</ol>')
-            elif isinstance(value, list) and value and all(_is_subject(v) for v in value):
-                blocks.append(f'{heading}<div class="subjects">{self.value(value)}</div>')
+                items.append((_humanise(key), self.rows(rows, currency)))
             else:
                 scalars[key] = value
-        facts = self.facts(scalars) if scalars else ""
-        return facts + "\n".join(blocks)
+        if scalars:
+            items.insert(0, ("", self.pairs({**scalars, "currency": currency})))
+        return items
 
-    def parameter_line(self, parameters: Mapping[str, Any]) -> str:
-        text = ", ".join(
-            f"{_humanise(str(k))} = {self.value(v) if v is not None else 'from the model'}"
-            for k, v in parameters.items()
-        )
-        return f'<p class="params">Parameters: {text}</p>'
 
-    def silos(self) -> str:
-        silo, silos = self.silo, self.report.silos
-        if silo is None or silos is None:
-            return ""
-        parts = [
-            '<section class="part" id="silos">',
-            '<div class="qnum">Silos</div>',
-            f"<h2>{_e(silo.title)}</h2>",
-            self.heading_line(silo),
-            f'<p class="summary">{_e(silo.summary)}</p>',
-            self.findings(silo.findings, stories=True),
+def _short_iri(iri: str) -> str:
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+
+
+def _score_of(answer: Answer) -> dict[str, Any] | None:
+    if answer.score is None:
+        return None
+    bar = round(answer.score * 100) if 0 <= answer.score <= 1 else None
+    return {"text": _score(answer), "what": answer.score_label or "score", "bar": bar}
+
+
+def _findings_text(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "no findings"
+    counts = _severity_counts(findings)
+    listed = ", ".join(f"{counts[lv.value]} {lv.value}" for lv in Level if counts[lv.value])
+    return f"{_count(len(findings), 'finding')} ({listed})"
+
+
+class _HtmlContext:
+    """Everything report.html reads, from a report."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.shaper = _Shaper(report.currency)
+        self.planned = {id(p.finding): p for p in report.priorities}
+        self.finding_ids: dict[int, str] = {}
+        self.findings_of: dict[str, list[tuple[Finding, str]]] = {}
+
+    def build(self) -> dict[str, Any]:
+        report, model = self.report, self.report.model
+        answers = list(report.answers)
+        silo = report.silo_answer()
+        sections = [*answers, *([silo] if silo is not None else [])]
+        questions = [self.section(a) for a in sections]
+        priorities = [self.priority(p) for p in report.priorities[:_FIRST_SCREEN]]
+        views = [
+            {
+                "kind": view.kind,
+                "title": view.title,
+                "body": view.body,
+                "open": view.kind == "canvas",
+            }
+            for view in report.views
         ]
-        structure = _structure(silos)
-        if structure:
-            parts += [
-                "<h3>Structure: where the organisation's graph falls apart</h3>",
-                f'<p class="small">{_e(_STRUCTURE_NOTE)}</p>',
-                self.details(structure),
-            ]
-        details = {k: v for k, v in silo.details.items() if k != "structure"}
-        if details:
-            parts += ["<h3>Details</h3>", self.details(details)]
-        if silo.parameters:
-            parts.append(self.parameter_line(silo.parameters))
-        parts.append(self.pictures("silos"))
-        parts.append('<p class="small"><a href="#top">Back to the overview</a></p></section>')
-        return "\n".join(parts)
-
-    def validation(self) -> str:
-        validation = self.report.validation
-        counts = validation.counts()
-        head = "".join(f'<th class="num">{_e(sev)}</th>' for sev in counts)
-        cells = "".join(f'<td class="num">{n}</td>' for n in counts.values())
-        parts = [
-            '<section class="part" id="validation">',
-            '<div class="qnum">Model quality</div>',
-            "<h2>Validation against the shapes</h2>",
-            f'<p class="summary">{_e(_validation_sentence(validation))} '
-            f"{_e(_number(validation.triples))} triples checked.</p>",
-            f'<table class="compact"><thead><tr>{head}</tr></thead>'
-            f"<tbody><tr>{cells}</tr></tbody></table>",
+        overview = [
+            {
+                "number": a.number or "",
+                "section": _section_id(a),
+                "title": a.title,
+                "short_name": a.short_name,
+                "verdict": a.verdict.value,
+                "score": _score_of(a),
+                "severities": list(_severity_counts(a.findings).items()),
+            }
+            for a in sections
         ]
-        if validation.results:
-            rows = "".join(
-                "<tr>"
-                f'<td><span class="badge {_severity_class(r.severity)}">{_e(r.severity.value)}'
-                "</span></td>"
-                f'<td><span class="subject" title="{_e(r.focus_node)}">'
-                f"{_e(r.focus_label or r.focus_node)}</span></td>"
-                f"<td><code>{_e(r.path or '')}</code></td>"
-                f"<td>{_e(r.value_label or r.value or '')}</td>"
-                f"<td>{_e(r.message)}</td></tr>"
-                for r in validation.results
-            )
-            parts.append(
-                "<table><thead><tr><th>Severity</th><th>Element</th><th>Path</th><th>Value</th>"
-                f"<th>Message</th></tr></thead><tbody>{rows}</tbody></table>"
-            )
-        else:
-            parts.append('<p class="empty">No results: nothing to fix.</p>')
-        parts.append("</section>")
-        return "\n".join(parts)
-
-    def appendix(self) -> str:
-        report = self.report
-        params = _parameters(report.parameters)
-        rows = "".join(
-            f"<tr><td>{_e(_humanise(k))}</td>"
-            f"<td>{self.value(v) if v is not None else 'from the model'}</td></tr>"
-            for k, v in params.items()
-        )
-        files = "".join(f"<li><code>{_e(f)}</code></li>" for f in report.model.files)
-        return (
-            '<section class="part" id="appendix"><div class="qnum">Appendix</div>'
-            "<h2>How this report was made</h2>"
-            "<p>Each answer is computed from the model with SPARQL queries and graph analytics; "
-            "each finding names the elements of the model behind it, so that it can be checked "
-            "and acted on. Hover over an element to see its IRI.</p>"
-            + (
-                "<h3>Parameters</h3><table><thead><tr><th>Parameter</th><th>Value</th></tr>"
-                f"</thead><tbody>{rows}</tbody></table>"
-                if rows
+        validation = report.validation
+        shown_results = validation.results[:_MAX_VALIDATION_ROWS]
+        validation_rows = [
+            {
+                "severity": _severity_level(r.severity),
+                "focus": self.shaper.subject(
+                    {"iri": r.focus_node, "label": r.focus_label or r.focus_node, "type": None}
+                ),
+                "path": _short_iri(r.path) if r.path else "",
+                "value": r.value_label or r.value or "",
+                "message": r.message,
+            }
+            for r in shown_results
+        ]
+        elements, elements_more = self.elements()
+        total = sum(len(a.findings) for a in sections)
+        return {
+            "title": report.title,
+            "version": _version(),
+            "css": _report_css(),
+            "views_css": _views_css() if report.views else "",
+            "vis_assets": _vis_assets() if any(report.pictures.values()) else "",
+            "print_script": True,
+            "enterprise": model.enterprise or "The enterprise",
+            "as_of": _long_date(model.as_of) if model.as_of else "",
+            "model_line": f"{_count(len(model.files), 'file')}, {_number(model.triples)} triples",
+            "validation_sentence": _validation_sentence(validation),
+            "validation_triples": _number(validation.triples),
+            "generated": report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "cautions": _caveats(report),
+            "imports": [
+                {"sentence": note.sentence, "href": note.report.name} for note in report.imports
+            ],
+            "headline": _headline(report, total),
+            "priorities": priorities,
+            "more_priorities": (
+                f"{len(report.priorities) - len(priorities)} more findings follow in the "
+                "answers below, ranked the same way within each kind."
+                if len(report.priorities) > len(priorities)
                 else ""
+            ),
+            "ranking_rule": _ranking_rule(),
+            "overview": overview,
+            "views": views,
+            "questions": questions,
+            "validation_rows": validation_rows,
+            "validation_more": len(validation.results) - len(shown_results),
+            "elements": elements,
+            "elements_more": elements_more,
+            "parameters": self.shaper.facts(_parameters(report.parameters)),
+            "files": _relative_files(model.files),
+        }
+
+    def finding_id(self, finding: Finding) -> str:
+        found = self.finding_ids.get(id(finding))
+        if found is None:
+            found = self.finding_ids[id(finding)] = f"f-{len(self.finding_ids) + 1}"
+        return found
+
+    def priority(self, planned: Any) -> dict[str, Any]:
+        finding = planned.finding
+        return {
+            "severity": finding.severity.value,
+            "section": "silos" if planned.question == 0 else f"q{planned.question}",
+            "where": (
+                "Silos" if planned.question == 0 else f"Q{planned.question} {planned.short_name}"
+            ),
+            "message": finding.message,
+            "action": planned.action,
+            "owners": [self.shaper.subject(o) for o in planned.owners],
+            "stake": planned.stake.text() if planned.stake is not None else "",
+        }
+
+    def finding(self, finding: Finding, *, story: bool) -> dict[str, Any]:
+        planned = self.planned.get(id(finding))
+        fid = self.finding_id(finding)
+        for subject in finding.subjects:
+            self.findings_of.setdefault(subject.iri, []).append((finding, fid))
+        return {
+            "id": fid,
+            "severity": finding.severity.value,
+            "message": finding.message,
+            "story": story,
+            "action": planned.action if planned is not None else "",
+            "owners": [self.shaper.subject(o) for o in planned.owners] if planned else [],
+            "stake": planned.stake.text() if planned is not None and planned.stake else "",
+            "subjects": [self.shaper.subject(s) for s in finding.subjects],
+            "facts": self.shaper.facts(finding.evidence) if finding.evidence else [],
+        }
+
+    def section(self, answer: Answer) -> dict[str, Any]:
+        silo = answer.number == 0
+        groups = []
+        ranked = {id(p.finding): p.rank for p in self.report.priorities}
+        for kind, members in _findings_by_kind(answer.findings):
+            members = sorted(members, key=lambda f: ranked.get(id(f), len(ranked)))
+            shown = members[:_SHOWN_PER_KIND]
+            counts = _severity_counts(members)
+            groups.append(
+                {
+                    "id": _anchor("k", f"{answer.number}:{kind}"),
+                    "title": kind_title(kind),
+                    "count": len(members),
+                    "severities": list(counts.items()),
+                    "open": True,
+                    "shown": [self.finding(f, story=silo) for f in shown],
+                    "more": len(members) - len(shown),
+                }
             )
-            + f"<h3>Files</h3><ul>{files}</ul></section>"
+        blocks = []
+        if silo and self.report.silos is not None:
+            structure = _structure(self.report.silos)
+            if structure:
+                blocks.append(
+                    {
+                        "title": "Structure: where the organisation's graph falls apart",
+                        "note": _STRUCTURE_NOTE,
+                        "entries": self.shaper.blocks(structure),
+                    }
+                )
+        details = {k: v for k, v in answer.details.items() if not (silo and k == "structure")}
+        if details:
+            blocks.append({"title": "Details", "note": "", "entries": self.shaper.blocks(details)})
+        section = _section_id(answer)
+        return {
+            "section": section,
+            "kicker": "Silos" if silo else f"Question {answer.number} · {answer.short_name}",
+            "title": answer.title,
+            "verdict": answer.verdict.value,
+            "score": _score_of(answer),
+            "findings_text": _findings_text(answer.findings),
+            "caveats": answer.caveats,
+            "summary": answer.summary,
+            "groups": groups,
+            "blocks": blocks,
+            "pictures": [
+                picture.to_fragment(f"picture-{section}-{i}", heading=4)
+                for i, picture in enumerate(self.report.pictures.get(section, ()), 1)
+            ],
+            "parameters": [
+                (_humanise(str(k)), self.shaper.value(v, str(k)))
+                if v is not None
+                else (_humanise(str(k)), {"t": "text", "v": "from the model"})
+                for k, v in answer.parameters.items()
+            ],
+        }
+
+    def elements(self) -> tuple[list[dict[str, Any]], str]:
+        for iri, about in self.report.element_facts.items():
+            if iri not in self.shaper.named:
+                self.shaper.named[iri] = Subject(iri, about.get("label"), about.get("type"))
+        named = list(self.shaper.named.values())
+        shown = named[:_MAX_ELEMENTS]
+        facts = self.report.element_facts
+        entries = []
+        for subject in shown:
+            found = self.findings_of.get(subject.iri, [])
+            about = facts.get(subject.iri, {})
+            entries.append(
+                {
+                    "id": _anchor("e", subject.iri),
+                    "iri": subject.iri,
+                    "label": subject.label or about.get("label") or _short_iri(subject.iri),
+                    "type": _type_name(subject.type or about.get("type")),
+                    "facts": [
+                        (name, {"t": "text", "v": ", ".join(values)})
+                        for name, values in about.get("facts", {}).items()
+                    ],
+                    "links": [
+                        (name, [self.link(t) for t in things])
+                        for name, things in about.get("links", {}).items()
+                    ],
+                    "findings": [{"id": fid, "message": f.message} for f, fid in found],
+                    "worst": min(
+                        (f.severity for f, _ in found), key=_SEVERITY_ORDER.__getitem__
+                    ).value
+                    if found
+                    else "",
+                }
+            )
+        more = (
+            f"and {len(named) - len(shown)} more elements, named in report.json."
+            if len(named) > len(shown)
+            else ""
         )
+        return entries, more
+
+    def link(self, thing: Subject) -> dict[str, Any]:
+        """A thing an element links to: to its entry when it has one, else unlinked."""
+        shaped = {
+            "iri": thing.iri,
+            "label": thing.label or _short_iri(thing.iri),
+            "type": _type_name(thing.type),
+            "href": "#" + _anchor("e", thing.iri) if thing.iri in self.shaper.named else None,
+        }
+        return shaped
+
+
+def _section_id(answer: Answer) -> str:
+    return "silos" if answer.number == 0 else f"q{answer.number}"
+
+
+def _severity_level(severity: Severity) -> str:
+    return {Severity.VIOLATION: "high", Severity.WARNING: "medium"}.get(severity, "low")
+
+
+def _headline(report: Report, total: int) -> str:
+    verdicts = {v: sum(a.verdict is v for a in report.answers) for v in Verdict}
+    said = ", ".join(f"{n} {v.value}" for v, n in verdicts.items() if n)
+    high = sum(
+        f.severity is Level.HIGH
+        for a in [*report.answers, *([report.silo_answer()] if report.silos else [])]
+        if a is not None
+        for f in a.findings
+    )
+    text = f"Of the {_count(len(report.answers), 'question')}: {said or 'none answered'}. "
+    if not total:
+        return text + "The rules found nothing to act on."
+    shown = min(_FIRST_SCREEN, len(report.priorities))
+    return (
+        text + f"{_count(total, 'finding')}, {high} of them high. "
+        f"The {shown} that matter most, with what to do:"
+    )
+
+
+def _ranking_rule() -> str:
+    from kg.priorities import RANKING_RULE
+
+    return str(RANKING_RULE)
+
+
+def _relative_files(files: Sequence[str]) -> list[str]:
+    """The model's files without the folders above them: what they are, not where they sit."""
+    paths = [PurePosixPath(f) for f in files]
+    if not paths:
+        return []
+    parents = [p.parent for p in paths]
+    common = parents[0]
+    while any(common not in (q, *q.parents) for q in parents):
+        common = common.parent
+    base = common.parent if common != common.parent else common
+    return [str(p.relative_to(base)) if p.is_relative_to(base) else p.name for p in paths]
+
+
+def _report_css() -> str:
+    return resources.files("kg").joinpath("templates/report/report.css").read_text("utf-8")
+
+
+def _views_css() -> str:
+    from kg.views import stylesheet
+
+    return stylesheet()
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("kg", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _render_html(report: Report) -> str:
+    return _templates().get_template("report/report.html").render(**_HtmlContext(report).build())
 
 
 _STRUCTURE_NOTE = (
@@ -1192,10 +1426,6 @@ _STRUCTURE_NOTE = (
     "connected set of units and systems, and grows towards 1 as records, clusters and "
     "disconnected pieces multiply."
 )
-
-
-def _severity_class(severity: Severity) -> str:
-    return {Severity.VIOLATION: "s-high", Severity.WARNING: "s-medium"}.get(severity, "s-low")
 
 
 def _structure(silos: SiloAnalysis) -> dict[str, Any]:
@@ -1275,7 +1505,11 @@ class _MarkdownRenderer:
             + (f" (`{model.enterprise_iri}`)" if model.enterprise_iri else ""),
             f"- **Model as of:** {_long_date(model.as_of)}",
             f"- **Model:** {_count(len(model.files), 'file')}, {_number(model.triples)} triples"
-            + (f" ({_m(', '.join(model.sources))})" if model.sources else ""),
+            + (
+                f" ({_m(', '.join(Path(p).name or p for p in model.sources))})"
+                if model.sources
+                else ""
+            ),
             f"- **Validation:** {_m(_validation_sentence(report.validation))}",
             f"- **Generated:** {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')}",
             *(
@@ -1286,6 +1520,7 @@ class _MarkdownRenderer:
             *(f"> **Caution:** {_m(c)}\n" for c in _caveats(report)),
             f"**{_m(_verdict_sentence(self.overview, len(report.answers)))}**",
             "",
+            *self.priorities(),
             "| # | Question | Verdict | Score | Findings (high / medium / low) |",
             "| ---: | --- | --- | ---: | --- |",
         ]
@@ -1299,6 +1534,24 @@ class _MarkdownRenderer:
         lines += self.validation()
         lines += self.appendix()
         return "\n".join(lines).rstrip() + "\n"
+
+    def priorities(self) -> list[str]:
+        ranked = self.report.priorities[:_FIRST_SCREEN]
+        if not ranked:
+            return []
+        lines = ["## What to do first", ""]
+        for p in ranked:
+            where = f"Q{p.question} {p.short_name}" if p.question else "Silos"
+            owners = ", ".join(o.label or o.iri for o in p.owners)
+            stake = p.stake.text() if p.stake is not None else ""
+            lines += [
+                f"{p.rank}. **{p.finding.severity.value.upper()}** ({_m(where)}) "
+                f"{_m(p.finding.message)}",
+                f"   - **Do:** {_m(p.action)}"
+                + (f" **Owner:** {_m(owners)}" if owners else "")
+                + (f" **At stake:** {_m(stake)}" if stake else ""),
+            ]
+        return [*lines, "", f"*{_m(_ranking_rule())}*", ""]
 
     def overview_row(
         self, number: str, anchor: str, answer: Answer, *, title: str | None = None
@@ -1347,10 +1600,17 @@ class _MarkdownRenderer:
         if not findings:
             return ["No findings.", ""]
         lines = []
+        rank = {id(p.finding): p.rank for p in self.report.priorities}
         for kind, members in _findings_by_kind(findings):
-            lines += [f"### {_m(_humanise(kind))} ({len(members)}, `{kind}`)", ""]
-            for finding in members:
+            members = sorted(members, key=lambda f: rank.get(id(f), len(rank)))
+            lines += [f"### {_m(kind_title(kind))} ({len(members)})", ""]
+            for finding in members[:_SHOWN_PER_KIND]:
                 lines += self.finding(finding, story=stories)
+            if len(members) > _SHOWN_PER_KIND:
+                lines.append(
+                    f"- and {len(members) - _SHOWN_PER_KIND} more of this kind: every finding is "
+                    "in findings.csv and report.json"
+                )
             lines.append("")
         return lines
 
@@ -1502,7 +1762,7 @@ class _MarkdownRenderer:
                 for k, v in params.items()
             ]
             lines.append("")
-        lines += ["Files:", "", *(f"- `{f}`" for f in report.model.files), ""]
+        lines += ["Files:", "", *(f"- `{f}`" for f in _relative_files(report.model.files)), ""]
         if any(report.pictures.values()):
             lines += ["The pictures of the findings are in the HTML report.", ""]
         return lines

@@ -16,6 +16,12 @@ names link to (``href=``, an IRI to a URL).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kg.views.base import Badge, Href, View, badges, money, stylesheet
 
-__all__ = ["Badge", "Href", "View", "badges", "money", "stylesheet"]
+__all__ = ["VIEWS", "Badge", "Href", "View", "badges", "money", "stylesheet"]
+
+VIEWS: dict[str, Callable[..., View]] = {}
+"""The views by kind, in the order a report shows them; each is called with a model and the
+keyword arguments ``findings`` and ``href`` (and ``enterprise``)."""
