@@ -196,3 +196,13 @@ def test_the_saved_map_fits_a_phone_and_draws_wide(telco, tmp_path):
     assert measured["scrollWidth"] <= 390, measured["overflowing"]
     png = screenshot(page, tmp_path / "journeys-1400.png", width=1400, height=1600)
     assert png.stat().st_size > 10_000
+
+
+def test_a_model_of_two_enterprises_maps_the_journeys_of_the_one_chosen(telco):
+    both = open_model(ROOT / "data" / "telco", ROOT / "data" / "bank")
+    with pytest.raises(KGError, match="2 enterprises"):
+        journey_map(both)
+    view = journey_map(both, enterprise="https://example.org/alpina/alpina")
+    drawn = html.fromstring(view.body).xpath("//article/@data-journey")
+    alone = select(telco, "SELECT ?j WHERE { ?j a bm:CustomerJourney }")
+    assert sorted(drawn) == sorted(row["j"] for row in alone)
