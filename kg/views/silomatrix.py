@@ -16,8 +16,11 @@ findings of the segment (passed in ``findings``) show as badges on its name.
 
 >>> from kg.model import open_model
 >>> view = silo_matrix(open_model())
->>> view.kind, view.notes
-('silo-matrix', ('The model holds no customer segment: there is no row to draw.',))
+>>> view.kind
+'silo-matrix'
+>>> print("\n".join(view.notes))  # doctest: +NORMALIZE_WHITESPACE
+The model holds no customer segment: there is no row to draw.
+The model holds no organisational unit, application or data store: there is no column to draw.
 """
 
 from __future__ import annotations
