@@ -18,7 +18,8 @@ findings of the segment (passed in ``findings``) show as badges on its name.
 >>> view = silo_matrix(open_model())
 >>> view.kind
 'silo-matrix'
->>> print("\n".join(view.notes))  # doctest: +NORMALIZE_WHITESPACE
+>>> for note in view.notes:
+...     print(note)
 The model holds no customer segment: there is no row to draw.
 The model holds no organisational unit, application or data store: there is no column to draw.
 """
