@@ -156,6 +156,8 @@ def test_a_capability_without_maturity_is_not_assessed_not_coloured() -> None:
                  <urn:top> a bm:Capability ; rdfs:label "Top" .
                  <urn:low> a bm:Capability ; rdfs:label "Low" ; skos:broader <urn:top> ;
                    bm:currentMaturity 1 ; bm:targetMaturity 5 .
+                 <urn:deep> a bm:Capability ; rdfs:label "Deep" ; skos:broader <urn:low> ;
+                   bm:currentMaturity 3 .
                } }"""
         )
         view = heatmap(model)
@@ -164,7 +166,10 @@ def test_a_capability_without_maturity_is_not_assessed_not_coloured() -> None:
     assert "kgv-gap-none" in top and not {b.css for b in GAP_BANDS} & set(top)
     assert _text(_own(tiles["urn:top"], "kgv-tile-gap")) == "not assessed"
     assert "kgv-gap-3" in tiles["urn:low"].get("class").split()
-    assert "1 under it, 1 below target (largest gap 4)" in view.body
+    # a third level nests inside the second's tile
+    assert tiles["urn:low"].xpath(".//div[@data-iri='urn:deep']")
+    assert _text(_own(tiles["urn:deep"], "kgv-tile-gap")).startswith("not assessed (current 3")
+    assert "2 under it, 1 below target (largest gap 4)" in view.body
     assert (
         "not assessed"
         in lxml.html.fromstring(view.body).xpath("//ul[@class='kgv-legend']")[0].text_content()
