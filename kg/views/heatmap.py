@@ -28,7 +28,7 @@ from kg.queries import run
 from kg.store import KnowledgeGraph
 from kg.views.base import Href, View, badges, item_context, render
 
-__all__ = ["GAP_BANDS", "GapBand", "heatmap"]
+__all__ = ["GAP_BANDS", "NOT_ASSESSED", "GapBand", "band", "heatmap"]
 
 _LIVE = "https://w3id.org/bmkg/vocab#Live"
 
