@@ -17,7 +17,7 @@ file of your own overrides it kind by kind (:func:`recommendations`).
 >>> answers = [*ask_all(model), find_silos(model).as_answer()]
 >>> first = prioritise(model, answers, top=3)[0]
 >>> first.finding.kind, first.stake.text()
-('product-silo', 'CHF 740.0m of revenue a year, 305,000 customers')
+('product-silo', 'CHF 740 million of revenue a year, 305,000 customers')
 >>> [o.label for o in first.owners]
 ['IT', 'Network Operations', 'Product Unit Home', 'Product Unit Mobile']
 """
@@ -105,7 +105,7 @@ class Stake:
     when the model does not say.
 
     >>> Stake(Decimal("12400000"), "CHF", 85_000, "of revenue a year").text()
-    'CHF 12.4m of revenue a year, 85,000 customers'
+    'CHF 12.4 million of revenue a year, 85,000 customers'
     >>> Stake(None, None, None).text()
     ''
     """
@@ -117,7 +117,7 @@ class Stake:
 
     def text(self) -> str:
         """The stake in words; empty when nothing is known."""
-        from kg.views.base import money as amount
+        from kg.answers import money_words as amount
 
         parts = []
         if self.money is not None:
@@ -600,7 +600,7 @@ class _Facts:
 
 def _words(value: Any, style: str | None, currency: str | None) -> str:
     """A value of a finding as the action says it."""
-    from kg.views.base import money as amount
+    from kg.answers import money_words as amount
 
     if value is None:
         return "(not recorded)"

@@ -1171,7 +1171,6 @@ class _HtmlContext:
             "css": _report_css(),
             "views_css": _views_css() if report.views else "",
             "vis_assets": _vis_assets() if any(report.pictures.values()) else "",
-            "print_script": True,
             "enterprise": model.enterprise or "The enterprise",
             "as_of": _long_date(model.as_of) if model.as_of else "",
             "model_line": f"{_count(len(model.files), 'file')}, {_number(model.triples)} triples",

@@ -69,10 +69,10 @@ def test_every_action_of_the_examples_is_filled(name: str) -> None:
 def test_the_telco_priorities_read_as_an_architect_would_say_them() -> None:
     by_kind = {p.finding.kind: p for p in reversed(ranked("telco"))}
     goal = by_kind["revenue-short-of-goal"]
-    assert goal.action.startswith("Close the CHF 342.7m gap to Alpina 2030")
+    assert goal.action.startswith("Close the CHF 342.7 million gap to Alpina 2030")
     assert goal.stake == Stake(Decimal("342742152.0"), "CHF", None, "short of the revenue goal")
     loss = by_kind["negative-margin"]
-    assert loss.stake.text() == "CHF 82.0m lost a year"
+    assert loss.stake.text() == "CHF 82 million lost a year"
     assert [o.label for o in loss.owners] == ["Product Unit Home"]
     assert by_kind["segment-below-growth-goal"].action.startswith(
         "Decide whether Seniors still deserve investment: they grow 1% a year against the 4%"
@@ -240,7 +240,7 @@ def test_the_stake_is_in_the_reporting_currency_of_a_model_of_two(tmp_path: Path
     (racers,) = [p for p in priorities if p.finding.kind == "segment-below-growth-goal"]
     # The frames' NOK 25m at 10 NOK a euro: EUR 2.5m, the racers' revenue.
     assert racers.stake == Stake(Decimal("2500000.00"), "EUR", 9_000, "of revenue a year")
-    assert racers.stake.text() == "EUR 2.5m of revenue a year, 9,000 customers"
+    assert racers.stake.text() == "EUR 2.5 million of revenue a year, 9,000 customers"
     (loss,) = [p for p in priorities if p.finding.kind == "negative-margin"]
     assert loss.stake.money == Decimal(1_000_000) and loss.stake.currency == "EUR"
     assert all(p.stake.currency in (None, "EUR") for p in priorities)

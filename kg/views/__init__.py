@@ -19,9 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kg.views.base import Badge, Href, View, badges, money, stylesheet
+from kg.views.heatmap import heatmap
+from kg.views.journey import journey_map
+from kg.views.silomatrix import silo_matrix
 
-__all__ = ["VIEWS", "Badge", "Href", "View", "badges", "money", "stylesheet"]
+__all__ = ["VIEWS", "Badge", "Href", "View", "badges", "heatmap", "journey_map", "money", "silo_matrix", "stylesheet"]
 
-VIEWS: dict[str, Callable[..., View]] = {}
+VIEWS: dict[str, Callable[..., View]] = {
+    "journey-map": journey_map,
+    "heatmap": heatmap,
+    "silo-matrix": silo_matrix,
+}
 """The views by kind, in the order a report shows them; each is called with a model and the
 keyword arguments ``findings`` and ``href`` (and ``enterprise``)."""
