@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from kg import portfolio
-from kg.answers import Finding, preferred_label
+from kg.answers import Finding, percent, preferred_label
 from kg.errors import NotFoundError
 from kg.queries import run
 from kg.store import KnowledgeGraph
@@ -196,8 +196,7 @@ def _count(value: int | Decimal) -> str:
 
 
 def _signed_percent(value: Decimal) -> str:
-    text = f"{float(value) * 100:.1f}".rstrip("0").rstrip(".")
-    return ("+" if value > 0 else "") + text + "%"
+    return ("+" if value > 0 else "") + percent(float(value))
 
 
 # ----------------------------------------------------------------------------------------------
