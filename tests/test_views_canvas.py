@@ -193,7 +193,9 @@ def vpc_body(telco: KnowledgeGraph) -> str:
 def pairs(body: str) -> list[dict[str, object]]:
     """Each canvas of the page: its proposition, segment, fit texts and marked needs."""
     found = []
-    for article in re.findall(r'<article class="kgv-vpc-pair">(.*?)</article>', body, re.S):
+    for article in re.findall(
+        r'<article class="kgv-vpc-pair" id="kgv-vpc-\d+">(.*?)</article>', body, re.S
+    ):
         head = re.findall(r'iri=([^"]+)"', article.split("</h3>")[0])
         needs = re.findall(
             r'<li class="kgv-vpc-need"><span class="kgv-vpc-mark kgv-vpc-(\w+)".*?iri=([^"]+)"',
