@@ -69,7 +69,7 @@ def test_every_action_of_the_examples_is_filled(name: str) -> None:
 def test_the_telco_priorities_read_as_an_architect_would_say_them() -> None:
     by_kind = {p.finding.kind: p for p in reversed(ranked("telco"))}
     goal = by_kind["revenue-short-of-goal"]
-    assert goal.action.startswith("Close the CHF 342.7 million gap to Alpina 2030")
+    assert goal.action.startswith("Close the CHF 343 million gap to Alpina 2030")
     assert goal.stake == Stake(Decimal("342742152.0"), "CHF", None, "short of the revenue goal")
     loss = by_kind["negative-margin"]
     assert loss.stake.text() == "CHF 82 million lost a year"

@@ -19,13 +19,29 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kg.views.base import Badge, Href, View, badges, money, stylesheet
+from kg.views.canvas import business_model_canvas, value_proposition_canvas
 from kg.views.heatmap import heatmap
 from kg.views.journey import journey_map
 from kg.views.silomatrix import silo_matrix
 
-__all__ = ["VIEWS", "Badge", "Href", "View", "badges", "heatmap", "journey_map", "money", "silo_matrix", "stylesheet"]
+__all__ = [
+    "VIEWS",
+    "Badge",
+    "Href",
+    "View",
+    "badges",
+    "business_model_canvas",
+    "heatmap",
+    "journey_map",
+    "money",
+    "silo_matrix",
+    "stylesheet",
+    "value_proposition_canvas",
+]
 
 VIEWS: dict[str, Callable[..., View]] = {
+    "canvas": business_model_canvas,
+    "value-proposition-canvas": value_proposition_canvas,
     "journey-map": journey_map,
     "heatmap": heatmap,
     "silo-matrix": silo_matrix,
