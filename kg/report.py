@@ -1252,7 +1252,8 @@ class _HtmlContext:
                     "title": kind_title(kind),
                     "count": len(members),
                     "severities": list(counts.items()),
-                    "open": True,
+                    # high findings open; the rest fold to one line each
+                    "open": counts[Level.HIGH.value] > 0,
                     "shown": [self.finding(f, story=silo) for f in shown],
                     "more": len(members) - len(shown),
                 }
