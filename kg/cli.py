@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from kg.questions import Parameters
     from kg.report import Report
     from kg.silos import SiloParameters
+    from kg.views import View
 
 __all__ = ["main"]
 
@@ -199,18 +200,27 @@ def _parser() -> argparse.ArgumentParser:
 
     picture = commands.add_parser(
         "picture",
-        help="draw the model, a neighbourhood, a journey, silos, capabilities or an answer",
+        help=(
+            "draw a view (canvas, value-proposition-canvas, journey-map, heatmap, silo-matrix) "
+            "or a graph picture (model, neighbourhood, journey, silos, capabilities, question)"
+        ),
         description=(
-            "Write a picture of the model as one HTML page that works offline, and optionally a "
-            "PNG screenshot of it made with headless Chromium (no network). Without a PATH the "
-            "bundled telco example is used."
+            "Write a view or a picture of the model as one HTML page that works offline, and "
+            "optionally a PNG screenshot of it made with headless Chromium (no network). The "
+            "views (the Business Model Canvas, the Value Proposition Canvas, the customer "
+            "journey map, the capability heat map, the silo matrix) are HTML and CSS, printable "
+            "from the browser, with a badge on everything a finding names; the graph pictures "
+            "can be dragged and zoomed. Without a PATH the bundled telco example is used."
         ),
     )
     picture.add_argument("kind", choices=_PICTURES, help="what to draw")
     picture.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
     picture.add_argument(
         "--iri",
-        help="the thing to draw around (neighbourhood), the journey, or the segment (silos)",
+        help=(
+            "the thing to draw around (neighbourhood), the journey (journey, journey-map: all "
+            "journeys without it), or the segment (silos, value-proposition-canvas)"
+        ),
     )
     picture.add_argument(
         "--question", type=int, choices=range(1, 11), metavar="N", help="the question (question)"
@@ -1123,7 +1133,10 @@ def _exit_for(validation: ValidationReport, args: argparse.Namespace) -> int:
     return EXIT_OK if args.allow_invalid else EXIT_VIOLATIONS
 
 
-_PICTURES = ("model", "neighbourhood", "journey", "silos", "capabilities", "question")
+_GRAPH_PICTURES = ("model", "neighbourhood", "journey", "silos", "capabilities", "question")
+# The views (kg.views): HTML and CSS, no script.
+_VIEWS = ("canvas", "value-proposition-canvas", "journey-map", "heatmap", "silo-matrix")
+_PICTURES = _GRAPH_PICTURES + _VIEWS
 
 
 def _picture(args: argparse.Namespace) -> int:
@@ -1134,16 +1147,27 @@ def _picture(args: argparse.Namespace) -> int:
     if args.kind in needs_iri and not args.iri:
         print(f"kg: error: a {args.kind} picture needs --iri", file=sys.stderr)
         return EXIT_ERROR
+    if args.kind in _VIEWS and args.iri and args.kind not in ("journey-map", _VIEWS[1]):
+        print(
+            f"kg: error: a {args.kind} view draws the whole model: it takes no --iri",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     if args.kind == "question" and args.question is None:
         print("kg: error: a question picture needs --question N", file=sys.stderr)
         return EXIT_ERROR
-    drawn: list[tuple[Picture, Path, Path | None]] = []
+    drawn: list[tuple[Picture | View, Path, Path | None]] = []
     with _open(args, args.paths, default=True) as model:
-        per_enterprise = args.kind in ("model", "capabilities", "question")
+        per_enterprise = args.kind in ("model", "capabilities", "question", *_VIEWS)
         chosen = _enterprises(model, args) if per_enterprise else [None]
         for enterprise in chosen:
             e = enterprise.iri if enterprise is not None else None
-            if args.kind == "model":
+            picture: Picture | View
+            if args.kind in _VIEWS:
+                from kg.views import draw
+
+                picture = draw(args.kind, model, enterprise=e, iri=args.iri)
+            elif args.kind == "model":
                 picture = pictures.model_picture(model, enterprise=e)
             elif args.kind == "neighbourhood":
                 picture = pictures.neighbourhood_picture(model, args.iri, hops=args.hops)

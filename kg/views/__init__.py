@@ -16,8 +16,13 @@ names link to (``href=``, an IRI to a URL).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from kg import portfolio
+from kg.answers import Finding
+from kg.portfolio import Choice
+from kg.store import KnowledgeGraph
 from kg.views.base import Badge, Href, View, badges, money, stylesheet
 from kg.views.canvas import business_model_canvas, value_proposition_canvas
 from kg.views.heatmap import heatmap
@@ -31,8 +36,10 @@ __all__ = [
     "View",
     "badges",
     "business_model_canvas",
+    "draw",
     "heatmap",
     "journey_map",
+    "model_findings",
     "money",
     "silo_matrix",
     "stylesheet",
@@ -48,3 +55,54 @@ VIEWS: dict[str, Callable[..., View]] = {
 }
 """The views by kind, in the order a report shows them; each is called with a model and the
 keyword arguments ``findings`` and ``href`` (and ``enterprise``)."""
+
+
+def model_findings(model: KnowledgeGraph, *, enterprise: Choice = None) -> list[Finding]:
+    """The findings of the ten questions and of the silo analysis, for the views' badges."""
+    from kg.questions import ask_all
+    from kg.silos import find_silos
+
+    scope = portfolio.view(model, enterprise)
+    found = [f for answer in ask_all(model, enterprise=scope) for f in answer.findings]
+    return [*found, *find_silos(model, enterprise=scope).findings]
+
+
+def draw(
+    kind: str,
+    model: KnowledgeGraph,
+    *,
+    enterprise: Choice = None,
+    findings: Iterable[Finding] | None = None,
+    href: Href | None = None,
+    iri: str | None = None,
+) -> View:
+    """Draw one view by its kind (a key of :data:`VIEWS`).
+
+    ``findings`` mark the things they name; ``None`` runs the ten questions and the silo
+    analysis for them (:func:`model_findings`). ``iri`` narrows the views that can be narrowed:
+    the journey of a journey map, the segment of a value proposition canvas.
+
+    Raises
+    ------
+    ValueError
+        ``kind`` is not a view, or ``iri`` is given for a view that draws the whole model.
+
+    Examples
+    --------
+    >>> from kg.model import open_model
+    >>> from kg.ontology import example_path
+    >>> draw("canvas", open_model(example_path("telco")), findings=()).kind
+    'canvas'
+    """
+    if kind not in VIEWS:
+        raise ValueError(f"there is no view {kind!r}; the views are {', '.join(VIEWS)}")
+    if findings is None:
+        findings = model_findings(model, enterprise=enterprise)
+    common: dict[str, Any] = {"enterprise": enterprise, "findings": tuple(findings), "href": href}
+    if iri is None:
+        return VIEWS[kind](model, **common)
+    if kind == "journey-map":
+        return journey_map(model, iri, **common)
+    if kind == "value-proposition-canvas":
+        return value_proposition_canvas(model, segment=iri, **common)
+    raise ValueError(f"a {kind} view draws the whole model: it takes no IRI")
