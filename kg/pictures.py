@@ -46,6 +46,7 @@ import json
 import math
 import os
 import re
+import textwrap
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -69,10 +70,13 @@ from kg.store import KnowledgeGraph
 from kg.vocab import STANDARD_PREFIXES
 
 __all__ = [
+    "CANVAS_BLOCKS",
     "EMOTION_COLOURS",
+    "FINDING_COLOURS",
     "GAP_COLOURS",
     "HIGHLIGHT",
     "PALETTE",
+    "READABLE_PX",
     "Picture",
     "PictureData",
     "answer_picture",
@@ -89,48 +93,92 @@ _BM = "https://w3id.org/bmkg/ontology#"
 _BMV = "https://w3id.org/bmkg/vocab#"
 _SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 
-PALETTE: Mapping[str, str] = MappingProxyType(
+CANVAS_BLOCKS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "Enterprise": "#37474f",
-        "Goal": "#546e7a",
-        "Benefit": "#90a4ae",
-        "Risk": "#8d6e63",
-        "CustomerSegment": "#e15759",
-        "Persona": "#ff9d9a",
-        "Job": "#f1ce63",
-        "Pain": "#d37295",
-        "Gain": "#8cd17d",
-        "Evidence": "#bab0ac",
-        "ValueProposition": "#f28e2b",
-        "Product": "#ffbe7d",
-        "Service": "#e49444",
-        "BrandPromise": "#b07aa1",
-        "Channel": "#4e79a7",
-        "CustomerRelationship": "#a0cbe8",
-        "CustomerJourney": "#7b4ea3",
-        "JourneyStage": "#c5b0d5",
-        "Touchpoint": "#17becf",
-        "Capability": "#59a14f",
-        "OrganisationalUnit": "#2f6f3e",
-        "BusinessProcess": "#499894",
-        "Application": "#86bcb6",
-        "DataStore": "#9c755f",
-        "KeyResource": "#d4a6c8",
-        "KeyActivity": "#fabfd2",
-        "KeyPartner": "#79706e",
-        "CostItem": "#ff7f0e",
-        "RevenueStream": "#bcbd22",
-        "Metric": "#c49c94",
-        "KeyRiskIndicator": "#a17c6b",
-        "Geography": "#9edae5",
-        "Locale": "#dbdb8d",
+        "strategy": ("Enterprise", "Goal", "Benefit", "Risk"),
+        "customers": ("CustomerSegment", "Persona", "Job", "Pain", "Gain", "Evidence"),
+        "offer": ("ValueProposition", "Product", "Service", "BrandPromise"),
+        "channels and journeys": (
+            "Channel",
+            "CustomerRelationship",
+            "CustomerJourney",
+            "JourneyStage",
+            "Touchpoint",
+        ),
+        "operations": (
+            "Capability",
+            "OrganisationalUnit",
+            "BusinessProcess",
+            "Application",
+            "DataStore",
+            "KeyResource",
+            "KeyActivity",
+            "KeyPartner",
+        ),
+        "finance": ("CostItem", "RevenueStream"),
+        "measures": ("Metric", "KeyRiskIndicator"),
+        "places": ("Geography", "Locale"),
     }
 )
-"""The colour of each concept (class local name); other classes are grey (``#b0b0b0``)."""
+"""The concepts of the canvas by block; each block has its own family of hues in :data:`PALETTE`."""
 
-_OTHER = "#b0b0b0"
+PALETTE: Mapping[str, str] = MappingProxyType(
+    {
+        # strategy: slate and indigo
+        "Enterprise": "#263238",
+        "Goal": "#455a64",
+        "Benefit": "#9fa8da",
+        "Risk": "#8e6c8a",
+        # customers: blues
+        "CustomerSegment": "#1f4e9c",
+        "Persona": "#5b9bd5",
+        "Job": "#a9cdf0",
+        "Pain": "#283593",
+        "Gain": "#3cb4e5",
+        "Evidence": "#cfe8ff",
+        # offer: purples
+        "ValueProposition": "#7b3fa0",
+        "Product": "#a27fd6",
+        "Service": "#d4c4f2",
+        "BrandPromise": "#b53c9f",
+        # channels and journeys: teals and cyans
+        "Channel": "#00838f",
+        "CustomerRelationship": "#8fdcd9",
+        "CustomerJourney": "#004d56",
+        "JourneyStage": "#3fb3a8",
+        "Touchpoint": "#00bcd4",
+        # operations: greens
+        "Capability": "#2e7d32",
+        "OrganisationalUnit": "#1b4d20",
+        "BusinessProcess": "#66bb6a",
+        "Application": "#b9e4a6",
+        "DataStore": "#6b8e23",
+        "KeyResource": "#9ccc3a",
+        "KeyActivity": "#3d9970",
+        "KeyPartner": "#827717",
+        # finance: browns
+        "CostItem": "#a0522d",
+        "RevenueStream": "#5d4037",
+        # measures: pinks
+        "Metric": "#e377c2",
+        "KeyRiskIndicator": "#f7b6e0",
+        # places: pale yellows
+        "Geography": "#f0f4a8",
+        "Locale": "#d4c44a",
+    }
+)
+"""The colour of each concept (class local name), by canvas block (:data:`CANVAS_BLOCKS`); other
+classes are light grey (``#e0e0e0``). No concept shares a colour with a finding
+(:data:`FINDING_COLOURS`): reds, ambers and mid greys are kept for findings."""
+
+_OTHER = "#e0e0e0"
 HIGHLIGHT = "#d00000"
 """The border colour of highlighted nodes (a silo finding's subjects, an answer's subjects)."""
+
+FINDING_COLOURS: Mapping[Level, str] = MappingProxyType(
+    {Level.HIGH: "#d62728", Level.MEDIUM: "#ffb000", Level.LOW: "#8c8c8c"}
+)
+"""The fill of a finding's box by severity: red, amber, grey; no concept is drawn in these."""
 
 EMOTION_COLOURS: Mapping[int, str] = MappingProxyType(
     {-2: "#d73027", -1: "#fc8d59", 0: "#ffffbf", 1: "#91cf60", 2: "#1a9850"}
@@ -142,7 +190,11 @@ GAP_COLOURS: Mapping[str, str] = MappingProxyType(
 )
 """Capability colours by maturity gap (target less current); unknown maturity is grey."""
 
-_SEVERITY_COLOURS = {Level.HIGH: "#d62728", Level.MEDIUM: "#f28e2b", Level.LOW: "#f1ce63"}
+READABLE_PX = 10
+"""The smallest label, in screen pixels, that a page counts as readable (``data-vis-labels``)."""
+
+# Label size in the network's units: large enough to read at the fitted zoom of ~60 nodes.
+_FONT = 22
 
 # The facts a tooltip shows first, in this order; other facts follow up to _MAX_FACTS lines.
 _KEY_FACTS = (
@@ -235,8 +287,8 @@ class Picture:
         if heading not in range(1, 7):
             raise ValueError(f"heading must be 1 to 6, not {heading!r}")
         legend = "".join(
-            f'<li><span class="swatch" style="background:{html.escape(colour)}"></span>'
-            f"{html.escape(text)}</li>"
+            f'<li><span class="{_swatch_class(text, colour)}" '
+            f'style="background:{html.escape(colour)}"></span>{html.escape(text)}</li>'
             for text, colour in self.legend
         )
         notes = "".join(f"<p>{html.escape(note)}</p>" for note in self.notes)
@@ -251,14 +303,16 @@ class Picture:
             nodes=_script_json(self.network.nodes),
             edges=_script_json(self.network.edges),
             options=_script_json(self.network.options),
+            readable=READABLE_PX,
         )
 
     def to_html(self) -> str:
         """One standalone HTML page that works offline: script, style and data inlined.
 
         It is :func:`vis_assets` and :meth:`to_fragment` in a page. Once the network has drawn,
-        the page's ``<body>`` carries ``data-vis-nodes`` (the number of nodes) and
-        ``data-vis-drawn="true"``, for browser tests.
+        the page's ``<body>`` carries ``data-vis-nodes`` (the number of nodes),
+        ``data-vis-labels`` (how many labels are drawn at least :data:`READABLE_PX` pixels high
+        at the opening zoom) and ``data-vis-drawn="true"``, for browser tests.
         """
         return _PAGE.format(
             title=html.escape(self.title),
@@ -283,6 +337,18 @@ class Picture:
 
 
 _ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_FINDING_LEGEND = frozenset(f"{level.value} finding" for level in Level)
+_RING = " (red ring)"
+
+
+def _swatch_class(text: str, colour: str) -> str:
+    """A finding's swatch is square (findings are boxes); the highlight's is a ring."""
+    if text in _FINDING_LEGEND:
+        return "swatch square"
+    if text.endswith(_RING) and colour == HIGHLIGHT:
+        return "swatch ring"
+    return "swatch"
+
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -309,27 +375,34 @@ _PICTURE_CSS = """
   align-items: center; }
 .kg-picture .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 6px;
   margin-right: 4px; border: 1px solid #666; }
+.kg-picture .swatch.square { border-radius: 2px; width: 18px; }
+.kg-picture .swatch.ring { background: #fff !important; border: 3px solid #d00000;
+  width: 8px; height: 8px; }
 .kg-picture .kg-network { width: 100%; border: 1px solid #ddd; }
 .kg-picture .kg-progress { font-size: 0.85em; color: #666; height: 1.2em; }
 div.vis-tooltip { white-space: pre-line; max-width: 420px; }
 """
 
 # Once per page, after vis-network: kgPictureDrawn marks each network's container, once it has
-# drawn, with its node count, and the <body> with the count of all drawn networks' nodes and,
-# once every network of the page has drawn, data-vis-drawn="true" (for browser tests).
+# drawn, with its node count and its count of labels drawn readably, and the <body> with the
+# sums over all drawn networks and, once every network of the page has drawn,
+# data-vis-drawn="true" (for browser tests).
 _MARKER_JS = """
-window.kgPictureDrawn = function (container, count) {
+window.kgPictureDrawn = function (container, count, labels) {
   container.dataset.visNodes = String(count);
+  container.dataset.visLabels = String(labels);
   container.dataset.visDrawn = "true";
   var all = document.querySelectorAll(".kg-network");
-  var total = 0, drawn = 0;
+  var total = 0, drawn = 0, readable = 0;
   for (var i = 0; i < all.length; i++) {
     if (all[i].dataset.visDrawn === "true") {
       drawn += 1;
       total += parseInt(all[i].dataset.visNodes, 10) || 0;
+      readable += parseInt(all[i].dataset.visLabels, 10) || 0;
     }
   }
   document.body.dataset.visNodes = String(total);
+  document.body.dataset.visLabels = String(readable);
   document.body.dataset.visPictures = String(drawn);
   if (drawn === all.length) { document.body.dataset.visDrawn = "true"; }
 };
@@ -354,9 +427,32 @@ _FRAGMENT = """<div class="kg-picture" id="{id}">
     var done = Math.round(100 * params.iterations / params.total);
     progress.textContent = "Laying out: " + done + "%";
   }});
+  var readable = {readable};
+  var baseFont = (options.nodes && options.nodes.font && options.nodes.font.size) || 14;
+  function fontOf(node) {{ return (node.font && node.font.size) || baseFont; }}
+  // The network hides a label drawn smaller than its drawThreshold: when the fitted view is
+  // too far out for the smallest label to read, zoom in to where it does.
+  function readableZoom() {{
+    container.dataset.visFitScale = network.getScale().toFixed(3);
+    var smallest = Math.min.apply(null, nodes.map(fontOf).concat([baseFont]));
+    if (network.getScale() * smallest < readable) {{
+      network.moveTo({{scale: readable / smallest}});
+      progress.textContent = "Zoomed in so that the labels read: drag to see the rest.";
+    }}
+  }}
+  function labelsDrawn() {{
+    var scale = network.getScale();
+    return nodes.get({{filter: function (node) {{
+      return Boolean(node.label) && fontOf(node) * scale >= readable;
+    }}}}).length;
+  }}
   var marked = false;
   function drawn() {{
-    if (!marked) {{ marked = true; window.kgPictureDrawn(container, nodes.length); }}
+    if (!marked) {{
+      marked = true;
+      readableZoom();
+      window.kgPictureDrawn(container, nodes.length, labelsDrawn());
+    }}
   }}
   // Physics on a large graph never quite rests: stop it once the layout has stabilised.
   network.once("stabilizationIterationsDone", function () {{
@@ -563,16 +659,46 @@ def _colour(kind: str) -> str:
     return PALETTE.get(kind, _OTHER)
 
 
+_OTHER_LEGEND = "other classes"
+
+
+def _legend_text(kind: str) -> str:
+    """A concept's legend entry; the classes without a colour of their own share one."""
+    return _words(kind) if kind in PALETTE else _OTHER_LEGEND
+
+
+_LEGEND_RANK = {_words(kind): i for i, kind in enumerate(PALETTE)}
+
+
+def _legend_order(entry: tuple[str, str]) -> tuple[int, int, str]:
+    """Findings first, then the concepts by canvas block, then the rest in the order drawn."""
+    text = entry[0]
+    if text in _FINDING_LEGEND:
+        return (0, [f"{level.value} finding" for level in Level].index(text), text)
+    if text in _LEGEND_RANK:
+        return (1, _LEGEND_RANK[text], "")
+    if text == _OTHER_LEGEND:
+        return (2, 0, "")
+    return (3, 0, "")
+
+
 # -- building a picture -----------------------------------------------------------------------
 
 
 def _options(*, physics: bool = True, nodes: int = 0, hierarchical: bool = False) -> dict[str, Any]:
     options: dict[str, Any] = {
-        "nodes": {"shape": "dot", "size": 14, "font": {"size": 12}, "borderWidth": 1},
+        "nodes": {
+            "shape": "dot",
+            "size": 16,
+            "font": {"size": _FONT, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "borderWidth": 1,
+        },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
             "color": {"color": "#a0a0a0", "highlight": "#404040", "inherit": False},
             "font": {"size": 9, "align": "middle"},
+            # An aggregated picture's links are as wide as they are many, up to a limit.
+            "scaling": {"min": 1, "max": 8},
             # Straight edges draw much faster than curves on large graphs.
             "smooth": nodes <= 300,
         },
@@ -580,7 +706,13 @@ def _options(*, physics: bool = True, nodes: int = 0, hierarchical: bool = False
         "physics": {
             "enabled": physics,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
+            # A compact layout: the fitted zoom stays large enough for the labels to read.
+            "forceAtlas2Based": {
+                "gravitationalConstant": -60,
+                "centralGravity": 0.02,
+                "springLength": 80,
+                "avoidOverlap": 0.3,
+            },
             "stabilization": {
                 "enabled": physics,
                 "iterations": 1000 if nodes <= 300 else 300,
@@ -611,6 +743,7 @@ class _Builder:
         self.legend: dict[str, str] = {}
         self.notes: list[str] = []
         self.highlighted: set[str] = set()
+        self.highlight_meaning = "highlighted"
 
     def thing(
         self,
@@ -624,10 +757,10 @@ class _Builder:
     ) -> None:
         if thing.iri in self.network.node_map:
             return
-        self.legend.setdefault(_words(thing.type), _colour(thing.type))
+        self.legend.setdefault(_legend_text(thing.type), _colour(thing.type))
         self.node(
             thing.iri,
-            label if label is not None else thing.label,
+            label if label is not None else _short_label(thing.label),
             _tooltip(thing, *extra),
             fill or _colour(thing.type),
             highlight=highlight,
@@ -670,15 +803,22 @@ class _Builder:
     def picture(self, options: dict[str, Any], *, aggregated: bool = False) -> Picture:
         self.network.options = options
         if self.highlighted:
-            self.legend.setdefault("highlighted (red border)", HIGHLIGHT)
+            self.legend.setdefault(self.highlight_meaning + _RING, HIGHLIGHT)
         return Picture(
             title=self.title,
             network=self.network,
-            legend=tuple(self.legend.items()),
+            legend=tuple(sorted(self.legend.items(), key=_legend_order)),
             notes=tuple(self.notes),
             highlighted=frozenset(self.highlighted),
             aggregated=aggregated,
+            height=_height(len(self.network.node_map)),
         )
+
+
+def _height(nodes: int) -> int:
+    """The network's height in pixels: taller for more nodes, so that the fitted zoom (which a
+    wide screen leaves limited by the height) keeps their labels readable."""
+    return max(500, min(900, 400 + 8 * nodes))
 
 
 def _aggregate(title: str, data: PictureData, nodes: Collection[str], why: str) -> Picture:
@@ -688,7 +828,7 @@ def _aggregate(title: str, data: PictureData, nodes: Collection[str], why: str) 
     for iri in nodes:
         count[data.things[iri].type] += 1
     for kind, n in sorted(count.items(), key=lambda item: (-item[1], item[0])):
-        builder.legend.setdefault(_words(kind), _colour(kind))
+        builder.legend.setdefault(_legend_text(kind), _colour(kind))
         builder.node(
             f"type:{kind}",
             f"{_words(kind)} ({n})",
@@ -705,7 +845,9 @@ def _aggregate(title: str, data: PictureData, nodes: Collection[str], why: str) 
         title_text = f"{total} link{'s' if total != 1 else ''}: " + ", ".join(
             f"{prop} ({n})" for prop, n in sorted(props.items())
         )
-        builder.edge(f"type:{source}", f"type:{target}", title_text, label=str(total), value=total)
+        # The count is in the tooltip and the width: labels on every class pair would cover
+        # the class names.
+        builder.edge(f"type:{source}", f"type:{target}", title_text, value=total)
     builder.notes.append(why)
     return builder.picture(_options(nodes=len(count)), aggregated=True)
 
@@ -717,7 +859,7 @@ def model_picture(
     model: KnowledgeGraph,
     *,
     types: Collection[str] | None = None,
-    max_nodes: int = 1500,
+    max_nodes: int = 150,
     data: PictureData | None = None,
     enterprise: portfolio.Choice = None,
 ) -> Picture:
@@ -732,7 +874,8 @@ def model_picture(
         A name that is no class of the ontology is an error, not an empty picture.
     max_nodes
         Above this many things, the picture shows one node per class (with counts) and the links
-        between classes, and says so.
+        between classes, and says so. More than about 150 dots do not leave their labels room
+        at a screen's size; raise it to draw every thing (and zoom in to read them).
     data
         The model's :func:`picture_data`, when already read (of the enterprise's view).
     enterprise
@@ -770,8 +913,11 @@ def model_picture(
             title,
             data,
             kept,
-            f"{len(kept)} things are more than {max_nodes}: one node per class is shown. "
-            "Choose classes (types=...) or a neighbourhood to see the things themselves.",
+            f"{len(kept)} things in {len({data.things[i].type for i in kept})} classes are "
+            f"more than {max_nodes} to draw one by one: one node per class is shown, sized by "
+            "how many things it has (in brackets); a line joins two classes whose things link, "
+            "as thick as their links are many (hover for the properties). Choose classes "
+            "(types=...), a neighbourhood or a larger max_nodes to see the things themselves.",
         )
     builder = _Builder(title)
     for iri in kept:
@@ -784,11 +930,14 @@ def neighbourhood_picture(
     model: KnowledgeGraph,
     iri: str,
     *,
-    hops: int = 2,
+    hops: int = 1,
     max_nodes: int = 500,
     data: PictureData | None = None,
 ) -> Picture:
     """One thing and the things within ``hops`` links of it (in either direction).
+
+    One link out by default: two already reach most of a model through its hubs (a segment's
+    channels, its enterprise); ``hops=2`` or more widens the picture.
 
     When the next ring of things would take the picture past ``max_nodes``, the picture stops
     at the rings that fit and says so; when even the first ring does not fit, it aggregates.
@@ -833,6 +982,7 @@ def neighbourhood_picture(
             break
         kept |= ring
     builder = _Builder(title)
+    builder.highlight_meaning = "the centre"
     builder.notes += notes
     builder.thing(centre, highlight=True, extra=["the centre of this picture"])
     for node in sorted(kept, key=lambda n: (distance[n], n)):
@@ -1007,6 +1157,7 @@ def silo_picture(
         f for f in analysis.findings if {s.iri for s in f.subjects} & ({segment_iri} | journeys)
     ]
     builder = _Builder(f"Silos: {segment.label}")
+    builder.highlight_meaning = "named by a silo finding"
     builder.notes.append(
         f"Silo index {measure.silo_index:.2f}: {measure.records} customer record(s), "
         f"{measure.communities} structural communit{'y' if measure.communities == 1 else 'ies'}, "
@@ -1096,50 +1247,158 @@ def answer_picture(
     *,
     max_nodes: int = 500,
     data: PictureData | None = None,
+    hops: int = 1,
 ) -> Picture:
     """An answer's findings, each linked to the things it names, highlighted in their context.
 
-    A finding is a box coloured by severity; the things it names are highlighted; the things
-    they link to are shown around them, unless that takes the picture past ``max_nodes``, when
-    only the findings and the things they name are shown (and the notes say so). In a model
-    of several enterprises, the context is that of the answer's enterprise.
+    A finding is a box coloured by severity (:data:`FINDING_COLOURS`) that reads its message;
+    the things it names are ringed in red; the things within ``hops`` links of those are shown
+    around them, faded (``hops=0`` shows the findings and what they name alone). Where more than
+    two things of one class hang off one thing, they are drawn as one node ("12 touchpoints",
+    their names in its tooltip). When the context takes the picture past ``max_nodes``, only the
+    findings and the things they name are shown, and the notes say so. In a model of several
+    enterprises, the context is that of the answer's enterprise.
+
+    Raises
+    ------
+    ValueError
+        ``hops`` is negative.
     """
+    if hops < 0:
+        raise ValueError(f"hops must be 0 or more, not {hops!r}")
     if data is None:
         if answer.enterprise is not None:
             model = portfolio.scoped(model, answer.enterprise)
         data = picture_data(model)
     title = f"Q{answer.number}. {answer.title}" if answer.number else answer.title
     builder = _Builder(title)
+    builder.highlight_meaning = "named by a finding"
     builder.notes.append(f"Verdict: {answer.verdict.value}. {answer.summary}")
     named: dict[str, Subject] = {}
     for finding in answer.findings:
         for subject in finding.subjects:
             named.setdefault(subject.iri, subject)
-    context = {n for iri in named for n in data.neighbours(iri)} - set(named)
-    if len(named) + len(answer.findings) + len(context) > max_nodes:
+    context, groups = _context(data, named, hops)
+    drawn = len(answer.findings) + len(named) + len(context) + len(groups)
+    if drawn > max_nodes:
         builder.notes.append(
-            f"The {len(context)} things around the findings' subjects are left out "
-            f"(more than {max_nodes} nodes in all)."
+            f"The {len(context) + sum(len(g) for g in groups.values())} things around the "
+            f"findings' subjects are left out (more than {max_nodes} nodes in all)."
         )
-        context = set()
+        context, groups = set(), {}
+    elif groups:
+        hidden = sum(len(members) for members in groups.values())
+        builder.notes.append(
+            f"{hidden} things around the findings' subjects are drawn as {len(groups)} "
+            "grouped nodes (hover for their names)."
+        )
     if not answer.findings:
         builder.notes.append("No findings.")
     for i, finding in enumerate(answer.findings, 1):
-        colour = _SEVERITY_COLOURS[finding.severity]
+        colour = FINDING_COLOURS[finding.severity]
         builder.legend.setdefault(f"{finding.severity.value} finding", colour)
         builder.node(
             f"finding:{i}",
-            f"{finding.kind}",
+            _finding_label(finding.severity, finding.kind, finding.message),
             f"[{finding.severity.value}] {finding.kind}\n{finding.message}",
             colour,
             shape="box",
+            font={
+                "size": _FONT,
+                "color": "#ffffff" if finding.severity is Level.HIGH else "#000000",
+                "strokeWidth": 0,
+                "align": "left",
+            },
+            margin=8,
         )
     for iri, subject in named.items():
         builder.thing(data.things.get(iri) or _subject_thing(subject), highlight=True)
     for iri in sorted(context):
-        builder.thing(data.things[iri], opacity=0.45)
+        builder.thing(data.things[iri], opacity=0.6)
+    for (parent, kind), members in sorted(groups.items()):
+        labels = sorted(data.things[m].label for m in members)
+        shown = "\n".join(labels[:_GROUP_LISTED])
+        more = len(labels) - _GROUP_LISTED
+        builder.legend.setdefault(_legend_text(kind), _colour(kind))
+        builder.node(
+            f"group:{parent}:{kind}",
+            f"{len(members)} {_plural(_words(kind))}",
+            f"{len(members)} {_plural(_words(kind))} linked to {data.things[parent].label}:\n"
+            + shown
+            + (f"\n… and {more} more" if more > 0 else ""),
+            _colour(kind),
+            opacity=0.6,
+            size=10 + 2 * math.sqrt(len(members)),
+        )
+        builder.edge(f"group:{parent}:{kind}", parent, f"{len(members)} links", dashes=True)
     for i, finding in enumerate(answer.findings, 1):
         for subject in finding.subjects:
             builder.edge(f"finding:{i}", subject.iri, "names", color=HIGHLIGHT, width=2)
     builder.links(data, set(builder.network.node_map))
     return builder.picture(_options(nodes=len(builder.network.node_map)))
+
+
+# More than this many things of one class hanging off one thing are drawn as one node.
+_GROUP_OVER = 2
+_GROUP_LISTED = 20
+_MESSAGE_CHARS = 120
+_MESSAGE_WIDTH = 36
+
+
+def _context(
+    data: PictureData, named: Mapping[str, Subject], hops: int
+) -> tuple[set[str], dict[tuple[str, str], list[str]]]:
+    """The things within ``hops`` links of the named ones: those drawn one by one, and the
+    groups (by the thing they hang off and their class) drawn as one node each."""
+    seen = set(named)
+    frontier = sorted(iri for iri in named if iri in data.things)
+    single: set[str] = set()
+    groups: dict[tuple[str, str], list[str]] = {}
+    for _ in range(hops):
+        children: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for parent in frontier:
+            for other in sorted(data.neighbours(parent)):
+                if other not in seen:
+                    seen.add(other)
+                    children[(parent, data.things[other].type)].append(other)
+        frontier = []
+        for key, members in children.items():
+            if len(members) > _GROUP_OVER:
+                groups[key] = members
+            else:
+                single.update(members)
+                frontier += members
+        frontier.sort()
+    return single, groups
+
+
+def _finding_label(severity: Level, kind: str, message: str) -> str:
+    """A finding's box: its severity and kind, then its message, shortened and wrapped."""
+    heading = f"{severity.value.upper()} · {kind.replace('-', ' ')}"
+    text = textwrap.shorten(message, _MESSAGE_CHARS, placeholder=" …")
+    return "\n".join([heading, *textwrap.wrap(text, _MESSAGE_WIDTH)])
+
+
+def _short_label(label: str) -> str:
+    """A thing's label on a node: at most two short lines (the whole label is in the tooltip).
+
+    >>> _short_label("Keep spending under control with no surprise bills")
+    'Keep spending under\\ncontrol with no …'
+    """
+    lines = textwrap.wrap(label, _LABEL_WIDTH) or [label]
+    if len(lines) > _LABEL_LINES:
+        lines = lines[: _LABEL_LINES - 1] + [lines[_LABEL_LINES - 1] + " …"]
+    return "\n".join(lines)
+
+
+_LABEL_WIDTH = 20
+_LABEL_LINES = 2
+
+
+def _plural(words: str) -> str:
+    """``touchpoint`` -> ``touchpoints``, ``key activity`` -> ``key activities``."""
+    if words.endswith("y") and words[-2:-1] not in ("a", "e", "o", "u"):
+        return words[:-1] + "ies"
+    if words.endswith(("s", "x", "ch", "sh")):
+        return words + "es"
+    return words + "s"

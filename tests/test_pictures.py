@@ -111,7 +111,9 @@ def test_above_max_nodes_the_picture_aggregates_by_type(telco: KnowledgeGraph) -
     assert any("bm:inStage (51)" in e["title"] for e in stage_links)
     assert "one node per class" in picture.notes[0]
     assert "one node per class" in picture.to_html()
-    assert not model_picture(telco).aggregated
+    # The telco's 660 things are past the default (150): the opening view is one node per class.
+    assert model_picture(telco).aggregated
+    assert not model_picture(telco, max_nodes=1000).aggregated
 
 
 def test_neighbourhood_picture(minimal: KnowledgeGraph) -> None:
@@ -281,7 +283,9 @@ def test_labels_and_tooltips_cannot_break_the_page() -> None:
         )
         picture = model_picture(model)
         page = picture.to_html()
-    assert picture.node("urn:seg")["label"] == "</script><b>x</b> & 'y'"
+    # The node's label is wrapped to two short lines; the tooltip has it whole.
+    assert picture.node("urn:seg")["label"] == "</script><b>x</b> &\n'y'"
+    assert picture.node("urn:seg")["title"].splitlines()[0] == "</script><b>x</b> & 'y'"
     assert "</script><b>" not in page and "\\u003c/script\\u003e" in page
 
 
@@ -315,7 +319,7 @@ def test_every_page_marks_the_body_once_drawn(
         assert 'document.body.dataset.visDrawn = "true"' in page
         assert "document.body.dataset.visNodes = String(total)" in page
         assert 'network.once("afterDrawing", drawn)' in page
-        assert "window.kgPictureDrawn(container, nodes.length)" in page
+        assert "window.kgPictureDrawn(container, nodes.length, labelsDrawn())" in page
         assert page.count(vis_assets()) == 1 and page.count("new vis.Network(") == 1
         assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.IGNORECASE)
 
@@ -365,7 +369,7 @@ def test_fragment_escapes_titles_notes_and_labels() -> None:
         )
         fragment = neighbourhood_picture(model, "urn:seg").to_fragment("p")
     assert "<b>x</b>" not in fragment and "</script><b>" not in fragment
-    assert "Within 2 links of &lt;/script&gt;&lt;b&gt;x&lt;/b&gt; &amp; &#x27;y&#x27;" in fragment
+    assert "Within 1 link of &lt;/script&gt;&lt;b&gt;x&lt;/b&gt; &amp; &#x27;y&#x27;" in fragment
 
 
 def test_vis_assets_are_offline_and_inline() -> None:
