@@ -17,7 +17,7 @@ from api import errors, openapi
 from api.config import Settings
 from api.deps import AppState
 from api.middleware import BodyLimit
-from api.routers import interchange, pictures, resources, sparql
+from api.routers import interchange, pictures, resources, sparql, views
 from kg._version import __version__
 from kg.model import open_model
 from kg.ontology import ONTOLOGY_IRI
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, *, model: KnowledgeGraph | None
             expose_headers=["Location", "Retry-After"],
             max_age=600,
         )
-    routers = (sparql.router, resources.router, pictures.router, interchange.router)
+    routers = (sparql.router, resources.router, pictures.router, views.router, interchange.router)
     for router in routers:
         app.include_router(router)
     # What a 405 answer names in its Allow header (see api.errors).

@@ -226,7 +226,15 @@ def _parser() -> argparse.ArgumentParser:
         "--question", type=int, choices=range(1, 11), metavar="N", help="the question (question)"
     )
     picture.add_argument(
-        "--hops", type=_positive, default=2, help="hops out, for a neighbourhood (default: 2)"
+        "--hops",
+        type=int,
+        choices=range(7),
+        default=1,
+        metavar="N",
+        help=(
+            "links out from the centre (neighbourhood) or from what the findings name (question); "
+            "default: 1"
+        ),
     )
     picture.add_argument(
         "--out", type=Path, required=True, metavar="FILE", help="the HTML page to write"
@@ -1179,7 +1187,7 @@ def _picture(args: argparse.Namespace) -> int:
                 picture = pictures.capability_map_picture(model, enterprise=e)
             else:
                 answer = ask(model, args.question, enterprise=e)
-                picture = pictures.answer_picture(model, answer)
+                picture = pictures.answer_picture(model, answer, hops=args.hops)
             out, png = args.out, args.png
             if len(chosen) > 1 and enterprise is not None:
                 out, png = _suffixed(out, enterprise), png and _suffixed(png, enterprise)

@@ -164,7 +164,11 @@ class Portfolio:
 
     def to_html(self) -> str:
         """The overview page: one row per enterprise, the verdicts of each, links to each report."""
-        return _templates(True).get_template("portfolio.html").render(css=_report_css(), **self.context())
+        return (
+            _templates(True)
+            .get_template("portfolio.html")
+            .render(css=_report_css(), **self.context())
+        )
 
     def to_markdown(self) -> str:
         """The overview as Markdown."""

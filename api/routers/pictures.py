@@ -1,8 +1,8 @@
 """Pictures of the model as offline HTML pages (:mod:`kg.pictures`), one picture a page.
 
-- ``GET /pictures/model?types=CustomerSegment,Channel&max_nodes=1500``: the model, or the
+- ``GET /pictures/model?types=CustomerSegment,Channel&max_nodes=150``: the model, or the
   things of some classes (``types`` comma-separated or repeated).
-- ``GET /pictures/neighbourhood?iri=...&hops=2&max_nodes=500``: one thing and what lies near it.
+- ``GET /pictures/neighbourhood?iri=...&hops=1&max_nodes=500``: one thing and what lies near it.
 - ``GET /pictures/journey?iri=...``: a customer journey, left to right.
 - ``GET /pictures/silos?segment=...``: what a segment's customers meet, its silos highlighted.
 - ``GET /pictures/capabilities``: the capability map, coloured by maturity gap.
@@ -78,7 +78,7 @@ def model(
     ] = None,
     max_nodes: Annotated[
         int, Query(ge=1, le=_MAX_NODES, description="Above this, one node per class")
-    ] = 1500,
+    ] = 150,
     enterprise: EnterpriseName = None,
 ) -> HTMLResponse:
     chosen = None
@@ -102,7 +102,7 @@ def model(
 def neighbourhood(
     state: State,
     iri: Annotated[str, Query(description="The thing at the centre")],
-    hops: Annotated[int, Query(ge=0, le=6, description="Links out from the centre")] = 2,
+    hops: Annotated[int, Query(ge=0, le=6, description="Links out from the centre")] = 1,
     max_nodes: Annotated[int, Query(ge=1, le=_MAX_NODES)] = 500,
 ) -> HTMLResponse:
     picture = neighbourhood_picture(state.model, _iri(iri, "thing"), hops=hops, max_nodes=max_nodes)
@@ -163,7 +163,10 @@ def question(
     number: QuestionNumber,
     params: QuestionParameters,
     enterprise: EnterpriseName = None,
+    hops: Annotated[
+        int, Query(ge=0, le=6, description="Links out from the things the findings name")
+    ] = 1,
 ) -> HTMLResponse:
     scope = state.view(enterprise)
     answer = ask(state.model, number, params=params, enterprise=scope)
-    return _page(answer_picture(scope.model, answer))
+    return _page(answer_picture(scope.model, answer, hops=hops))
