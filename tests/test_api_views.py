@@ -54,7 +54,9 @@ def test_one_journey_and_one_segment(client: TestClient) -> None:
     assert journey.text.count('class="kgv-journey-grid') == 1
     every = client.get("/views/journey-map").text
     assert every.count('class="kgv-journey-grid') > 1
-    segment = client.get(f"/views/value-proposition-canvas?segment={quote(TEL + 'seg-connected-families')}")
+    segment = client.get(
+        f"/views/value-proposition-canvas?segment={quote(TEL + 'seg-connected-families')}"
+    )
     assert segment.status_code == 200, segment.text
 
 

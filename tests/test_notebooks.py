@@ -7,6 +7,7 @@ notebooks folder as working directory; the tests then read the executed copy.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -116,3 +117,36 @@ def test_pictures_render_inline_and_offline(
         page = "".join(htmls)
         assert "vis.Network" in page, name
         assert 'src="http' not in page and "src=&quot;http" not in page, name
+
+
+VIEW_CALLS = (
+    "business_model_canvas(",
+    "value_proposition_canvas(",
+    "journey_map(",
+    "heatmap(",
+    "silo_matrix(",
+)
+
+
+def test_views_render_inline_and_offline(executed: tuple[str, nbformat.NotebookNode]) -> None:
+    name, notebook = executed
+    drawn = [
+        cell
+        for cell in _code_cells(notebook)
+        for line in cell.source.splitlines()
+        if not line.startswith("from kg.views import") and any(c in line for c in VIEW_CALLS)
+    ]
+    if name != "04-sparql-cookbook.ipynb":
+        assert drawn, f"{name}: no view"
+    for cell in drawn:
+        htmls = [
+            output["data"]["text/html"]
+            for output in cell.outputs
+            if output.output_type in ("display_data", "execute_result")
+            and "text/html" in output.get("data", {})
+        ]
+        assert htmls, f"{name}: a view cell without HTML output: {cell.source[:80]}"
+        page = "".join(htmls)
+        assert page.startswith("<style>") and 'class="kgv ' in page, name
+        assert "<script" not in page, name
+        assert not re.search(r"""(?:src|href)=["']https?://""", page), name
