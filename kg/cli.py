@@ -240,6 +240,13 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, required=True, metavar="FILE", help="the HTML page to write"
     )
     picture.add_argument("--png", type=Path, metavar="FILE", help="also a PNG screenshot")
+    picture.add_argument(
+        "--png-size",
+        type=_size,
+        default=(1400, 900),
+        metavar="WxH",
+        help="the screenshot's window in pixels (default: 1400x900)",
+    )
     _add_enterprise(picture)
     _add_endpoint(picture)
     picture.set_defaults(run=_picture)
@@ -1199,8 +1206,20 @@ def _picture(args: argparse.Namespace) -> int:
         if png is not None:
             from kg.browser import screenshot
 
-            print(screenshot(out, png))
+            width, height = args.png_size
+            print(screenshot(out, png, width=width, height=height))
     return EXIT_OK
+
+
+def _size(text: str) -> tuple[int, int]:
+    """``1400x900`` as ``(1400, 900)``, each from 200 to 10000 pixels."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size WIDTHxHEIGHT: {text!r}") from None
+    if not (200 <= width <= 10_000 and 200 <= height <= 10_000):
+        raise argparse.ArgumentTypeError(f"{text}: each side must be 200 to 10000 pixels")
+    return width, height
 
 
 def _suffixed(path: Path, enterprise: Enterprise) -> Path:

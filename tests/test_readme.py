@@ -149,6 +149,16 @@ def test_curl_example_runs(command: str, server: str) -> None:
     assert done.stdout.strip()
 
 
+def test_views_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    [example] = [b for b in blocks("python") if "kg.views" in b]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    (tmp_path / "out").mkdir()
+    exec(compile(example, "README.md", "exec"), {})
+    html = (tmp_path / "out" / "canvas.html").read_text(encoding="utf-8")
+    assert "Business Model Canvas" in html and "kgv-badge" in html and "<script" not in html
+
+
 def test_pictures_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     [example] = [b for b in blocks("python") if "kg.pictures" in b]
     monkeypatch.chdir(tmp_path)
