@@ -480,20 +480,20 @@ def build_report(
     say("Ranking the findings")
     sections = [*answers, silos.as_answer()]
     ranked = tuple(prioritise(scope.model, sections))
-    linked: dict[str, None] = {}
+    named = _named_in(sections, ranked)
     shown_views: tuple[View, ...] = ()
     if views:
         say("Drawing the views")
         every = [f for a in sections for f in a.findings]
+        entries = set(named)
 
-        def href(iri: str) -> str:
-            linked[iri] = None
-            return "#" + _anchor("e", iri)
+        def href(iri: str) -> str | None:
+            # the views link what the report has an entry for: what its findings name
+            return "#" + _anchor("e", iri) if iri in entries else None
 
         shown_views = tuple(
             draw(scope.model, findings=every, href=href) for draw in report_views().values()
         )
-    named = _named_in(sections, ranked, linked)
     name = description.enterprise or "the enterprise"
     return Report(
         title=title or f"{name}: the ten strategic questions and silos",
@@ -519,11 +519,9 @@ def report_views() -> dict[str, Callable[..., View]]:
     return dict(views.VIEWS)
 
 
-def _named_in(
-    answers: Sequence[Answer], ranked: Sequence[Priority], linked: Iterable[str]
-) -> list[str]:
+def _named_in(answers: Sequence[Answer], ranked: Sequence[Priority]) -> list[str]:
     """The IRIs a report names, in the order it first names them: the owners of its first
-    priorities, the subjects and evidence of the findings it shows, what its views link to."""
+    priorities, then the subjects and the evidence of the findings it shows."""
     named: dict[str, None] = {}
     for planned in ranked[:_FIRST_SCREEN]:
         named.update((o.iri, None) for o in planned.owners)
@@ -534,7 +532,6 @@ def _named_in(
             for finding in members[:_SHOWN_PER_KIND]:
                 named.update((s.iri, None) for s in finding.subjects)
                 named.update((iri, None) for iri in _iris_in(finding.evidence))
-    named.update((iri, None) for iri in linked)
     return list(named)[:_MAX_ELEMENTS]
 
 
@@ -923,8 +920,10 @@ _SHOWN_PER_KIND = 5
 """The findings of one kind shown in full; the rest are counted and listed in findings.csv."""
 _FIRST_SCREEN = 6
 """The priorities on the report's first screen."""
-_MAX_ELEMENTS = 400
+_MAX_ELEMENTS = 300
 _MAX_ROWS = 60
+_LINKS_SHOWN = 8
+"""The things of one link of an element shown in its entry; the rest are counted."""
 _MAX_VALIDATION_ROWS = 100
 
 _PERCENT_KEY = re.compile(
@@ -1318,7 +1317,11 @@ class _HtmlContext:
                         for name, values in about.get("facts", {}).items()
                     ],
                     "links": [
-                        (name, [self.link(t) for t in things])
+                        (
+                            name,
+                            [self.link(t) for t in things[:_LINKS_SHOWN]],
+                            len(things) - _LINKS_SHOWN,
+                        )
                         for name, things in about.get("links", {}).items()
                     ],
                     "findings": [{"id": fid, "message": f.message} for f, fid in found],
