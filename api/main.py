@@ -1,7 +1,8 @@
 """The FastAPI app: wiring only. Each router translates HTTP to calls on :mod:`kg` and back.
 
 Run it with ``kg serve`` or ``uvicorn api.main:app``; configure it with environment variables
-(:mod:`api.config`). OpenAPI documentation is served at ``/docs``.
+(:mod:`api.config`). A landing page at ``/`` links what it serves; the OpenAPI documentation
+is served at ``/docs`` (Swagger UI) and ``/redoc``, with their scripts shipped in the package.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.routing import Route
+from fastapi.staticfiles import StaticFiles
+from starlette.routing import Mount, Route
 
 from api import errors, openapi
 from api.config import Settings
 from api.deps import AppState
 from api.middleware import BodyLimit
-from api.routers import interchange, pictures, resources, sparql, views
+from api.routers import docs, index, interchange, pictures, resources, sparql, views
 from kg._version import __version__
 from kg.model import open_model
 from kg.ontology import ONTOLOGY_IRI
@@ -66,6 +68,10 @@ def create_app(settings: Settings | None = None, *, model: KnowledgeGraph | None
         lifespan=lifespan,
         # Operations are named after their route functions (get_entity, ...).
         generate_unique_id_function=lambda route: route.name,
+        # FastAPI's own pages load their scripts from CDNs: api.routers.docs serves offline ones.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     errors.install(app)
     openapi.install(app)
@@ -81,14 +87,27 @@ def create_app(settings: Settings | None = None, *, model: KnowledgeGraph | None
             expose_headers=["Location", "Retry-After"],
             max_age=600,
         )
-    routers = (sparql.router, resources.router, pictures.router, views.router, interchange.router)
+    routers = (
+        index.router,
+        docs.router,
+        sparql.router,
+        resources.router,
+        pictures.router,
+        views.router,
+        interchange.router,
+    )
     for router in routers:
         app.include_router(router)
+    app.mount(docs.STATIC, StaticFiles(directory=docs.ASSETS), name="static")
     # What a 405 answer names in its Allow header (see api.errors).
     app.state.methods_by_path = [
         (route.path_regex, frozenset(route.methods))
         for route in (*app.router.routes, *(r for router in routers for r in router.routes))
         if isinstance(route, Route) and route.methods
+    ] + [
+        (route.path_regex, frozenset({"GET", "HEAD"}))
+        for route in app.router.routes
+        if isinstance(route, Mount)
     ]
     return app
 
