@@ -112,14 +112,34 @@ def evidence(answers: list[Answer], kind: str, subject: str) -> dict[str, object
 def test_bank_numbers_are_those_of_its_readme() -> None:
     model = open_model(DATA / "bank")
     answers = ask_all(model)
-    goal = evidence(answers, "revenue-short-of-goal", "bank:goal-enterprise-growth-2029")
-    assert goal["years"] == 3
-    assert goal["current_revenue"] == 1_735_600_000
+    q1, q2, q3, q6, q7 = (answers[n - 1] for n in (1, 2, 3, 6, 7))
+    # Q1: the revenue goal is within reach, so no revenue-short-of-goal and a score capped at 1.
+    [goal] = q1.details["revenue_goals"]
+    assert (goal["years"], goal["current_revenue"]) == (3, 1_735_600_000)
     assert goal["projected_revenue"] == pytest.approx(1_992_632_235.59, abs=0.01)
-    stale = evidence(answers, "stale-need-evidence", "bank:need-ret-talk-to-a-person")
-    assert stale["age_months"] == 40
-    fit = evidence(answers, "low-value-proposition-fit", "bank:seg-credit-rebuilders")
-    assert (fit["fit"], fit["addressed_importance"], fit["total_importance"]) == (0.35, 7, 20)
+    assert goal["target_revenue"] == 1_950_000_000
+    assert (q1.score, q1.findings_of("revenue-short-of-goal")) == (1.0, [])
+    # Q2: every need of every segment and persona rests on fresh evidence.
+    assert "83 of the 83 distinct needs" in q2.summary and q2.score == 1.0
+    # Q3: the weakest fit, the credit rebuilders', stays just above min_fit.
+    fits = {r["segment"]["iri"]: r for r in q3.details["fit"]}
+    rebuilders = fits[iri("bank:seg-credit-rebuilders")]
+    assert (rebuilders["fit"], rebuilders["addressed_importance"]) == (0.55, 11)
+    assert rebuilders["total_importance"] == 20 and not rebuilders["below_min_fit"]
+    # Q6: the remote identity data the newcomer bundle needs is not there at all.
+    [unavailable] = [f for f in q6.findings if f.severity is Level.HIGH]
+    assert unavailable.subjects[2].iri == iri("bank:res-remote-identity-data-sources")
+    assert unavailable.evidence["availability"] == "Unavailable"
+    # Q7: digital and data capabilities lag furthest behind their targets.
+    gaps = {f.subjects[0].iri: f.evidence["gap"] for f in q7.findings_of("capability-maturity-gap")}
+    assert gaps == {
+        iri("bank:cap-customer-onboarding"): 3,
+        iri("bank:cap-customer-insight-analytics"): 2,
+        iri("bank:cap-customer-data-management"): 2,
+        iri("bank:cap-digital-identity-verification"): 2,
+        iri("bank:cap-mortgage-origination"): 2,
+        iri("bank:cap-fraud-detection"): 1,
+    }
     margin = evidence(answers, "negative-margin", "bank:vp-student-starter")
     assert (margin["revenue"], margin["allocated_cost"], margin["margin"]) == (
         8_500_000,
@@ -136,6 +156,54 @@ def test_bank_numbers_are_those_of_its_readme() -> None:
     assert (share["cost"], share["total_partner_cost"]) == (46_000_000, 96_450_000)
     assert share["share"] == pytest.approx(0.477, abs=0.001)
     model.close()
+
+
+# What `kg report` prints for each example: verdict, number of findings and score per question.
+EXPECTED = {
+    "telco": [
+        ("no", 5, 0.893),
+        ("partly", 6, 0.935),
+        ("partly", 3, 0.811),
+        ("no", 3, 0.909),
+        ("partly", 4, 0.990),
+        ("partly", 2, 0.923),
+        ("no", 4, 0.833),
+        ("no", 7, 0.354),
+        ("partly", 2, 0.981),
+        ("no", 3, 0.833),
+    ],
+    "bank": [
+        ("partly", 4, 1.0),
+        ("yes", 0, 1.0),
+        ("yes", 0, 0.972),
+        ("no", 3, 0.889),
+        ("partly", 3, 1.0),
+        ("no", 4, 0.824),
+        ("no", 7, 0.714),
+        ("no", 8, 0.331),
+        ("partly", 3, 0.964),
+        ("no", 3, 0.667),
+    ],
+}
+
+
+def test_example_verdicts_counts_and_scores_are_those_of_its_readme(
+    example: tuple[str, list[Answer]],
+) -> None:
+    name, answers = example
+    got = [(a.verdict.value, len(a.findings), a.score) for a in answers]
+    for (verdict, count, score), (got_verdict, got_count, got_score) in zip(
+        EXPECTED[name], got, strict=True
+    ):
+        assert (got_verdict, got_count) == (verdict, count)
+        assert got_score == pytest.approx(score, abs=0.0006)
+
+
+def test_the_two_examples_tell_different_stories() -> None:
+    telco, bank = EXPECTED["telco"], EXPECTED["bank"]
+    differing = [n for n, (t, b) in enumerate(zip(telco, bank, strict=True), 1) if t[0] != b[0]]
+    assert differing == [1, 2, 3, 6]  # and the silo verdict: no for the telco, partly for the bank
+    assert all(round(t[2], 3) != round(b[2], 3) for t, b in zip(telco, bank, strict=True))
 
 
 def test_telco_numbers_are_those_of_its_readme() -> None:

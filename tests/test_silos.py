@@ -68,10 +68,12 @@ def example(request: pytest.FixtureRequest) -> Iterator[tuple[str, SiloAnalysis]
     model.close()
 
 
-def test_readme_parser_sees_every_silo_kind() -> None:
+def test_readme_parser_sees_the_planted_silo_kinds() -> None:
+    # The bank has a product and a life-cycle silo but no channel silo; the telco has all three.
+    expected = {"telco": set(SILO_KINDS), "bank": {"product-silo", "lifecycle-silo"}}
     for name in ("telco", "bank"):
         rows = planted_silos(name)
-        assert {kind for kind, _ in rows} == set(SILO_KINDS), name
+        assert {kind for kind, _ in rows} == expected[name], name
         assert all(re.match(r"https://", iri) for _, subjects in rows for iri in subjects)
 
 
@@ -110,8 +112,11 @@ def test_example_findings_carry_labels_and_evidence(example: tuple[str, SiloAnal
 
 
 def test_channel_silo_evidence_quotes_the_second_step(example: tuple[str, SiloAnalysis]) -> None:
-    _, analysis = example
+    name, analysis = example
     quoted = [f.evidence["steps"][1] for f in analysis.findings_of("channel-silo")]
+    if name == "bank":  # its online mortgage applications reach the origination system
+        assert quoted == []
+        return
     assert any("8 working days" in step.get("description", "") for step in quoted)
     assert any(step.get("emotion") == -2 for step in quoted)
 
@@ -467,10 +472,12 @@ def test_to_dict_is_json(example: tuple[str, SiloAnalysis]) -> None:
 
 
 def test_answer_verdict_and_score(example: tuple[str, SiloAnalysis]) -> None:
-    _, analysis = example
+    name, analysis = example
     answer = analysis.as_answer()
-    assert answer.verdict is Verdict.NO  # silos of all three kinds
-    assert answer.score is not None and 0 < answer.score < 1
+    # The telco has silos of all three kinds; the bank a product and a life-cycle silo only.
+    verdict, score = {"telco": (Verdict.NO, 0.638), "bank": (Verdict.PARTLY, 0.654)}[name]
+    assert answer.verdict is verdict
+    assert answer.score == pytest.approx(score, abs=0.0005)
     assert answer.findings == analysis.findings
     worst = analysis.structure.measures[0].segment.label
     assert worst is not None and worst in answer.summary
