@@ -197,8 +197,9 @@ def test_landing_page_links_each_enterprise_of_a_portfolio() -> None:
         names = {e["label"] for e in body["model"]["enterprises"]}
         assert len(names) == 2 and "Alpina Telecom AG" in names
         scoped = [link["href"] for link in body["links"] if "?enterprise=" in link["href"]]
-        # questions and silos, the capability map, the model and ten findings, per enterprise
-        assert len(scoped) == 2 * (2 + 2 + 10)
+        # questions and silos, the report and the five views, the capability map, the model
+        # and ten findings, per enterprise
+        assert len(scoped) == 2 * (2 + 6 + 2 + 10)
         page = both.get("/").text
         for name in names:
             assert name in page

@@ -65,3 +65,17 @@ def test_bad_requests_are_problems(client: TestClient) -> None:
     missing = client.get(f"/views/journey-map?journey={quote(TEL + 'no-such-journey')}")
     assert_problem(missing, 404, "not-found")
     assert_problem(client.get("/views/canvas?enterprise=Nobody"), 404, "unknown-enterprise")
+
+
+def test_the_report_and_its_files(client: TestClient) -> None:
+    page = client.get("/report/report.html")
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "What to do first" in page.text and 'href="findings.csv"' in page.text
+    rows = client.get("/report/findings.csv").text.splitlines()
+    data = client.get("/report/report.json").json()
+    findings = sum(len(a["findings"]) for a in data["answers"]) + len(data["silos"]["findings"])
+    assert rows[0].startswith("rank,question,kind,severity,message,action")
+    assert len(rows) == 1 + findings == 1 + len(data["priorities"])
+    assert client.get("/report/report.md").text.startswith("# ")
+    assert_problem(client.get("/report/other.txt"), 400, "bad-request")

@@ -198,6 +198,17 @@ def view_links(found: Sequence[Enterprise]) -> list[Link]:
     """
     links = []
     for suffix, name in _scopes(found):
+        links.append(Link(_VIEWS, "The report" + name, "/report/report.html" + suffix))
+        links.extend(
+            Link(_VIEWS, title + name, f"/views/{kind}" + suffix)
+            for kind, title in (
+                ("canvas", "Business Model Canvas"),
+                ("value-proposition-canvas", "Value Proposition Canvas"),
+                ("journey-map", "Customer journey map"),
+                ("heatmap", "Capability heat map"),
+                ("silo-matrix", "Silo matrix"),
+            )
+        )
         links.append(Link(_VIEWS, "Capability map" + name, "/pictures/capabilities" + suffix))
         links.append(Link(_VIEWS, "Picture of the model" + name, "/pictures/model" + suffix))
         links.extend(
