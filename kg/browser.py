@@ -26,7 +26,15 @@ from urllib.parse import quote
 
 from kg.errors import KGError
 
-__all__ = ["BrowserError", "drawn_nodes", "dump_dom", "find_chromium", "layout", "screenshot"]
+__all__ = [
+    "BrowserError",
+    "drawn_nodes",
+    "dump_dom",
+    "find_chromium",
+    "layout",
+    "probe",
+    "screenshot",
+]
 
 _NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
@@ -89,11 +97,22 @@ def dump_dom(page: Path, *, wait_ms: int = 15_000, timeout: float = 120) -> str:
 # its width inside a window of this width (media queries then see the frame's width).
 _MIN_WINDOW = 500
 
-# Appended to a copy of the page by layout(): once the page has loaded, it writes what it measured
-# into the DOM of the top window, where --dump-dom reads it back.
+# Appended to a copy of the page by probe(): once the page has loaded it runs BEFORE, waits, then
+# writes what MEASURE returns, as JSON, into the DOM of the top window, where --dump-dom reads it.
 _PROBE = """<script>
 window.addEventListener("load", function () {
+  (function () { %(before)s })();
   setTimeout(function () {
+    var found = (function () { %(measure)s })();
+    var top = window.top.document, out = top.createElement("pre");
+    out.id = "kg-probe";
+    out.textContent = JSON.stringify(found);
+    top.body.appendChild(out);
+  }, %(delay)d);
+});
+</script>"""
+
+_LAYOUT = """
     var root = document.documentElement, limit = root.clientWidth + 1, wide = [];
     document.querySelectorAll("body *").forEach(function (e) {
       var box = e.getBoundingClientRect();
@@ -106,16 +125,9 @@ window.addEventListener("load", function () {
         wide.push(name);
       }
     });
-    var top = window.top.document, out = top.createElement("pre");
-    out.id = "kg-layout-probe";
-    out.textContent = JSON.stringify({
-      viewport: window.innerWidth, scrollWidth: root.scrollWidth,
-      height: root.scrollHeight, overflowing: wide
-    });
-    top.body.appendChild(out);
-  }, 500);
-});
-</script>"""
+    return {viewport: window.innerWidth, scrollWidth: root.scrollWidth,
+            height: root.scrollHeight, overflowing: wide};
+"""
 
 _FRAME = """<!DOCTYPE html><html><body style="margin:0;background:#888">
 <iframe src="{src}"
@@ -124,16 +136,16 @@ _FRAME = """<!DOCTYPE html><html><body style="margin:0;background:#888">
 
 
 @contextmanager
-def _drawn_at(page: Path, width: int, height: int, *, probe: bool = False) -> Iterator[Path]:
+def _drawn_at(page: Path, width: int, height: int, *, probe: str = "") -> Iterator[Path]:
     """The file to open so that ``page`` is drawn ``width`` pixels wide: itself, or a copy with
-    the probe, or a frame of that width around either. Copies sit beside the page, so that what
-    the page links to relatively still loads; they are removed afterwards."""
+    the ``probe`` script, or a frame of that width around either. Copies sit beside the page, so
+    that what the page links to relatively still loads; they are removed afterwards."""
     made: list[Path] = []
     try:
         if probe:
             text = page.read_text(encoding="utf-8")
             cut = text.lower().rfind("</body>")
-            text = text[:cut] + _PROBE + text[cut:] if cut >= 0 else text + _PROBE
+            text = text[:cut] + probe + text[cut:] if cut >= 0 else text + probe
             page = page.with_name(f".kg-probe-{page.stem}-{width}.html")
             page.write_text(text, encoding="utf-8")
             made.append(page)
@@ -150,17 +162,25 @@ def _drawn_at(page: Path, width: int, height: int, *, probe: bool = False) -> It
             path.unlink(missing_ok=True)
 
 
-def layout(
-    page: Path, *, width: int = 390, height: int = 900, wait_ms: int = 5_000
-) -> dict[str, Any]:
-    """Measure a page as drawn ``width`` pixels wide: what overflows to the right, and its height.
+def probe(
+    page: Path,
+    measure: str,
+    *,
+    before: str = "",
+    width: int = 1400,
+    height: int = 900,
+    delay_ms: int = 500,
+    wait_ms: int = 5_000,
+) -> Any:
+    """Run JavaScript in a page drawn ``width`` pixels wide, with no network, and return what it
+    found.
 
-    Returns a mapping with ``viewport`` (the width the page was drawn at), ``scrollWidth`` and
-    ``height`` of the document, and ``overflowing``: up to 20 elements (``tag#id.class``) whose
-    right edge passes the viewport. A page that fits has ``scrollWidth <= viewport`` (elements
-    inside a box that scrolls sideways count as overflowing but do not widen the page).
+    Once the page has loaded, the function body ``before`` runs (to open a section, say); after
+    ``delay_ms`` of the page's time, the function body ``measure`` runs and what it returns comes
+    back through JSON.
     """
-    with _drawn_at(page, width, height, probe=True) as drawn:
+    script = _PROBE % {"before": before, "measure": measure, "delay": delay_ms}
+    with _drawn_at(page, width, height, probe=script) as drawn:
         dom = _run(
             drawn,
             [
@@ -171,10 +191,23 @@ def layout(
             ],
             timeout=120,
         )
-    found = re.search(r'<pre id="kg-layout-probe">(.*?)</pre>', dom, re.S)
+    found = re.search(r'<pre id="kg-probe">(.*?)</pre>', dom, re.S)
     if found is None:
-        raise BrowserError(f"Chromium drew {page} but the layout probe did not run")
-    return dict(json.loads(html.unescape(found.group(1))))
+        raise BrowserError(f"Chromium drew {page} but the probe did not run")
+    return json.loads(html.unescape(found.group(1)))
+
+
+def layout(
+    page: Path, *, width: int = 390, height: int = 900, wait_ms: int = 5_000
+) -> dict[str, Any]:
+    """Measure a page as drawn ``width`` pixels wide: what overflows to the right, and its height.
+
+    Returns a mapping with ``viewport`` (the width the page was drawn at), ``scrollWidth`` and
+    ``height`` of the document, and ``overflowing``: up to 20 elements (``tag#id.class``) whose
+    right edge passes the viewport. A page that fits has ``scrollWidth <= viewport`` (elements
+    inside a box that scrolls sideways count as overflowing but do not widen the page).
+    """
+    return dict(probe(page, _LAYOUT, width=width, height=height, wait_ms=wait_ms))
 
 
 def drawn_nodes(page: Path, *, wait_ms: int = 15_000) -> int | None:
