@@ -7,7 +7,10 @@ tests run the analysis on the bundled examples and look for every planted proble
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import html
+import io
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -18,12 +21,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import markupsafe
 import pytest
 import rdflib
 from rdflib.namespace import RDFS
 
 from kg.answers import Answer, Finding, Level, Subject, Verdict
 from kg.model import open_model
+from kg.queries import kind_title
 from kg.report import ModelDescription, Report, describe_model, write_report
 from kg.validation import validate
 
@@ -33,6 +38,30 @@ MINIMAL = Path(__file__).parent / "fixtures" / "minimal.ttl"
 EX = "https://example.org/mini/"
 
 NASTY = "R&D <script>alert(\"x\")</script> 'quoted' | *bold* _under_"
+
+# The one inline script every page carries (pictures drawn when opened, linked elements opened,
+# everything opened before printing); it never loads anything.
+PAGE_SCRIPT = "<script>\n/* Pictures are drawn when their section is opened"
+
+CSV_COLUMNS = [
+    "rank",
+    "question",
+    "kind",
+    "severity",
+    "message",
+    "action",
+    "owners",
+    "money_at_stake",
+    "currency",
+    "customers_at_stake",
+    "subjects",
+    "subject_iris",
+]
+
+
+def esc(text: str) -> str:
+    """Text as the page's templates escape it (Jinja2 autoescape: markupsafe)."""
+    return str(markupsafe.escape(text))
 
 
 # --------------------------------------------------------------------------------------------
@@ -87,8 +116,9 @@ UNLABELLED = subject("need-unlabelled", None, "Need")
 
 
 def finding(kind: str, *subjects: Subject, level: Level = Level.MEDIUM, **evidence: Any) -> Finding:
+    # the message says what is wrong in words, as the rules' messages do: never the rule's name
     names = ", ".join(s.label or s.iri for s in subjects)
-    return Finding(kind, level, subjects, f"{names}: {kind}.", evidence)
+    return Finding(kind, level, subjects, f"{names}: {kind.replace('-', ' ')}.", evidence)
 
 
 def hand_answers() -> list[Answer]:
@@ -212,6 +242,7 @@ def hand_report(validation_model: rdflib.Graph | None = None) -> Report:
         silos=hand_silos(),  # type: ignore[arg-type]
         parameters=None,
         generated_at=datetime(2026, 10, 1, 8, 30, tzinfo=UTC),
+        currency="CHF",
     )
 
 
@@ -247,56 +278,60 @@ def markdown_text(text: str) -> str:
 # HTML
 
 
-def test_every_finding_subject_appears_in_html_by_label_with_its_iri_in_a_tooltip(
-    report: Report, page: str
-) -> None:
-    for found in all_findings(report):
-        for s in found.subjects:
-            shown = html.escape(s.label or s.iri, quote=True)
-            assert f'title="{html.escape(s.iri)}">{shown}' in page, s
-
-
-def test_html_special_characters_are_escaped(page: str) -> None:
-    assert "<script" not in page
-    assert html.escape(NASTY, quote=True) in page
-    assert html.escape("Sandra is told: \u201cI need all your details again") in page
-
-
-def test_html_opens_offline(page: str) -> None:
-    # subject IRIs are http(s) IRIs: they must only ever be shown, never fetched or linked
-    assert not re.search(
-        r"""\b(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", page
-    )
-    assert not re.search(r"<link\b", page, flags=re.IGNORECASE)
-    assert not re.search(r"<script\b", page, flags=re.IGNORECASE)
-    assert not re.search(r"@import|url\s*\(", page)
-    assert page.count("<style>") == 1
-
-
 class _Tags(HTMLParser):
+    """The page's tags: whether they balance, their ids (with the tag and class of each), the
+    links, the things named (``.subject``: link, tooltip, label) and the text a reader sees."""
+
     VOID = {"meta", "br", "hr", "img", "input", "link", "wbr", "col"}
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(convert_charrefs=True)
         self.stack: list[str] = []
         self.errors: list[str] = []
         self.ids: list[str] = []
+        self.targets: dict[str, tuple[str, str]] = {}
         self.links: list[str] = []
+        self.subjects: list[dict[str, str]] = []
+        self.text: list[str] = []
+        self._subject_depth: int | None = None
+        self._small_depth: int | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
+        values = {k: v or "" for k, v in attrs}
         if values.get("id"):
-            self.ids.append(values["id"] or "")
+            self.ids.append(values["id"])
+            self.targets[values["id"]] = (tag, values.get("class", ""))
         if values.get("href"):
-            self.links.append(values["href"] or "")
-        if tag not in self.VOID:
-            self.stack.append(tag)
+            self.links.append(values["href"])
+        if tag in self.VOID:
+            return
+        self.stack.append(tag)
+        if "subject" in values.get("class", "").split() and self._subject_depth is None:
+            self._subject_depth = len(self.stack)
+            self.subjects.append(
+                {"tag": tag, "href": values.get("href", ""), "title": values.get("title", "")}
+                | {"label": ""}
+            )
+        elif tag == "small" and self._subject_depth is not None and self._small_depth is None:
+            self._small_depth = len(self.stack)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
             self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
-        else:
-            self.stack.pop()
+            return
+        if self._small_depth == len(self.stack):
+            self._small_depth = None
+        if self._subject_depth == len(self.stack):
+            self._subject_depth = None
+            self.subjects[-1]["label"] = self.subjects[-1]["label"].strip()
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and self.stack[-1] in ("script", "style"):
+            return
+        self.text.append(data)
+        if self._subject_depth is not None and self._small_depth is None:
+            self.subjects[-1]["label"] += data
 
 
 def parse(page: str) -> _Tags:
@@ -306,56 +341,148 @@ def parse(page: str) -> _Tags:
     return tags
 
 
-def test_html_tags_are_balanced_and_every_link_has_a_target(page: str) -> None:
+# The files a page links to beside it (write_report writes them into the same folder).
+FILES_BESIDE = {"findings.csv", "report.json"}
+
+
+def assert_well_formed(page: str) -> _Tags:
+    """Balanced tags, unique ids, and every link leads somewhere: to an id of the page or to a
+    file written beside it."""
     tags = parse(page)
     assert tags.errors == [] and tags.stack == []
     assert len(tags.ids) == len(set(tags.ids))
     for link in tags.links:
-        assert link.startswith("#") and link[1:] in tags.ids, link
+        assert (link.startswith("#") and link[1:] in tags.targets) or link in FILES_BESIDE, link
+    return tags
+
+
+def part(page: str, opening: str) -> str:
+    """A section of the page, from its opening tag to its first ``</section>``."""
+    assert page.count(opening) == 1, opening
+    return page.split(opening)[1].split("</section>")[0]
+
+
+def test_every_finding_subject_appears_in_html_by_label_with_its_iri_in_a_tooltip(
+    report: Report, page: str
+) -> None:
+    tags = parse(page)
+    for found in all_findings(report):
+        for s in found.subjects:
+            shown = s.label or s.iri.rsplit("/", 1)[-1]
+            assert f'title="{esc(s.iri)}">{esc(shown)}' in page, s
+            named = [t for t in tags.subjects if t["title"] == s.iri]
+            assert named and all(t["label"] == shown for t in named), s
+            # the name leads to the element's entry, which names the IRI
+            for t in named:
+                assert t["tag"] == "a" and tags.targets[t["href"][1:]] == ("details", "element")
+            entry = page.split(f'id="{named[0]["href"][1:]}">')[1].split("</details>")[0]
+            assert f'<p class="iri">{esc(s.iri)}</p>' in entry
+
+
+def test_html_special_characters_are_escaped(page: str) -> None:
+    assert page.count("<script") == 1 and PAGE_SCRIPT in page
+    assert "<script>alert" not in page
+    assert esc(NASTY) in page
+    assert esc("Sandra is told: \u201cI need all your details again") in page
+
+
+def test_html_opens_offline(page: str) -> None:
+    # subject IRIs are http(s) IRIs: they must only ever be shown, never fetched or linked
+    assert not re.search(
+        r"""\b(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", page
+    )
+    assert not re.search(r"<link\b", page, flags=re.IGNORECASE)
+    # one inline script, which loads nothing
+    assert len(re.findall(r"<script\b", page, flags=re.IGNORECASE)) == 1
+    assert not re.search(r"<script\b[^>]*\bsrc\s*=", page, flags=re.IGNORECASE)
+    assert not re.search(r"\b(?:fetch|XMLHttpRequest|import)\s*\(", page)
+    assert not re.search(r"@import|url\s*\(", page)
+    assert page.count("<style>") == 1
+
+
+def test_html_tags_are_balanced_and_every_link_has_a_target(page: str) -> None:
+    tags = assert_well_formed(page)
+    assert {link for link in tags.links if not link.startswith("#")} == FILES_BESIDE
 
 
 def test_cover_links_every_question_and_the_silos(page: str) -> None:
     cover = page.split("</header>")[0]
+    overview = part(page, '<section class="part" id="answers">')
     tags = parse(page)
     for number in range(1, 11):
-        assert f'href="#q{number}"' in cover
-        assert f"q{number}" in tags.ids
-    assert 'href="#silos"' in cover and 'href="#validation"' in cover
-    assert "Example AG" in cover and "30 September 2026" in cover
+        assert f'href="#q{number}"' in overview
+        assert tags.targets[f"q{number}"] == ("section", "question")
+    assert 'href="#silos"' in overview and tags.targets["silos"] == ("section", "question")
+    assert 'href="#validation"' in cover and tags.targets["validation"] == ("section", "part")
+    assert "<h1>Example AG</h1>" in cover and "30 September 2026" in cover
 
 
 def test_cover_shows_verdict_badges_and_scores(report: Report, page: str) -> None:
-    rows = re.findall(r"<tr><td>(\d+)</td>(.*?)</tr>", page.split("</header>")[0])
-    assert [int(n) for n, _ in rows] == [a.number for a in report.answers]
-    for (_, row), answer in zip(rows, report.answers, strict=True):
+    table = page.split('<table class="answers">')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(\d*)</td>(.*?)</tr>", table, flags=re.DOTALL)
+    silo = report.silo_answer()
+    assert silo is not None
+    answers = [*report.answers, silo]
+    assert [n for n, _ in rows] == [str(a.number) for a in report.answers] + [""]
+    for (_, row), answer in zip(rows, answers, strict=True):
         assert f'class="badge v-{answer.verdict.value}"' in row
+        measure = row.split('<td class="measure">')[1].split("</td>")[0]
         if answer.score is not None:
-            assert f"{answer.score:.0%}" in row
-    assert "62%" in rows[0][1] and ">1</span>" in rows[0][1]  # one high finding
+            expected = f'<b>{answer.score:.0%}</b><span class="what">{answer.score_label}</span>'
+            assert measure == expected
+        else:
+            assert measure == ""
+        counts = re.findall(r'<span class="count ([\w-]+)" title="(\w+)">(\d+)</span>', row)
+        wanted = [
+            (f"s-{level.value}" if n else "zero", level.value, str(n))
+            for level in Level
+            for n in [sum(f.severity is level for f in answer.findings)]
+        ]
+        assert counts == wanted, answer.number
+    first = rows[0][1]
+    assert "<b>62%</b>" in first and "revenue against goal" in first
+    assert '<span class="count s-high" title="high">1</span>' in first  # one high finding
 
 
 def test_question_section_holds_question_verdict_summary_findings_by_kind(page: str) -> None:
-    section = page.split('id="q1"')[1].split("</section>")[0]
-    assert "Are we targeting the right customers for the growth that we need?" in section
-    assert "badge v-no" in section
-    assert "Three targeted segments shrink; expats are left out." in section
-    below = section.index("Segment below growth goal")
-    untargeted = section.index("Untargeted attractive segment")
+    section = part(page, '<section class="question" id="q1">')
+    assert '<div class="qnum">Question 1 · Customer Profile</div>' in section
+    assert "<h2>Are we targeting the right customers for the growth that we need?</h2>" in section
+    line = section.split('<div class="verdict-line">')[1].split("</div>")[0]
+    assert "badge v-no" in line and "<b>62%</b>" in line and "3 findings (1 high, 2 medium)" in line
+    assert '<p class="summary">Three targeted segments shrink; expats are left out.</p>' in section
+    kinds = re.findall(r'<details class="kind" id="[^"]+"( open)?>\s*<summary>([^<]*)', section)
+    assert kinds == [
+        (" open", kind_title("segment-below-growth-goal") + " "),  # holds a high finding
+        ("", kind_title("untargeted-attractive-segment") + " "),
+    ]
+    below = section.index(kind_title("segment-below-growth-goal"))
+    untargeted = section.index(kind_title("untargeted-attractive-segment"))
     assert below < section.index("Seniors") < section.index("Prepaid users") < untargeted
     assert "badge s-high" in section and "badge s-medium" in section
+    assert len(re.findall(r'<div class="finding" id="f-\d+">', section)) == 3
 
 
 def test_evidence_reads_as_facts(page: str) -> None:
-    section = page.split('id="q1"')[1].split("</section>")[0]
-    assert "<b>Growth rate</b>: 0.01" in section
-    assert "<b>Size</b>: 260,000" in section
-    assert "<b>Since</b>: 2026-09-30" in section
-    assert '<b>Propositions</b>: <span class="subject"' in section
+    section = part(page, '<section class="question" id="q1">')
+    evidence = re.findall(
+        r'<details class="facts"><summary>Evidence</summary>(.*?)</details>', section
+    )
+    assert len(evidence) == 3
+    assert evidence[0] == (
+        '<dl class="facts"><dt>Growth rate</dt><dd>1%</dd><dt>Target</dt><dd>4%</dd></dl>'
+    )
+    assert "<dt>Growth rate</dt><dd>-2%</dd>" in evidence[1]
+    assert "<dt>Size</dt><dd>260,000</dd>" in evidence[2]
+    assert "<dt>Since</dt><dd>30 September 2026</dd>" in evidence[2]
+    assert '<dt>Propositions</dt><dd><a class="subject"' in evidence[2]
 
 
 def test_details_become_tables(page: str) -> None:
-    section = page.split('id="q1"')[1].split("</section>")[0]
-    ranking = section.split("<h4>Ranking</h4>")[1].split("</table>")[0]
+    section = part(page, '<section class="question" id="q1">')
+    block = section.split('<details class="block"><summary>Details</summary>')[1]
+    block = block.split("</details>")[0]
+    ranking = block.split("<h3>Ranking</h3>")[1].split("</table>")[0]
     assert re.findall(r"<th(?: [^>]*)?>(.*?)</th>", ranking) == [
         "Segment",
         "Size",
@@ -363,19 +490,32 @@ def test_details_become_tables(page: str) -> None:
         "Rank",
     ]
     assert ranking.count("<tr>") == 3
-    assert '<td class="num">510,000</td>' in ranking
-    assert "<b>Years</b>: 4" in section
-    assert "2,412,000,000" in section and "2,857,000,000" in section
+    assert '<td class="num">510,000</td>' in ranking and '<td class="num">7%</td>' in ranking
+    assert "<p>Years: 4</p>" in block
+    revenue = block.split("<h3>Revenue</h3>")[1].split("</table>")[0]
+    assert '<td>This year</td><td class="num">CHF 2,412 million</td>' in revenue
+    assert '<td>Projected</td><td class="num">CHF 2,857 million</td>' in revenue
     assert "Min attractive size = 50,000" in section
     assert "Growth target = from the model" in section
 
 
 def test_silo_section_tells_the_story_then_shows_the_structure(page: str) -> None:
-    section = page.split('id="silos"')[1].split("</section>")[0]
+    section = part(page, '<section class="question" id="silos">')
     assert section.index('class="story"') < section.index("Structure")
-    headings = re.findall(r"<h4>(.*?)</h4>", section)
-    assert headings == ["Segment silo index", "Bridges", "Communities", "Articulation points"]
-    index = section.split("<h4>Segment silo index</h4>")[1].split("</table>")[0]
+    structure = section.split('<details class="block"><summary>Structure')[1]
+    structure = structure.split("</details>")[0]
+    headings = re.findall(r"<h3>(.*?)</h3>", structure)
+    assert headings == ["Segment silo index", "Bridges"]
+    facts = structure.split("<h3>")[0]
+    assert "<p>Nodes: 5; Edges: 4; Communities: " in facts
+    assert "; Articulation points: " in facts
+    communities = facts.split("Communities: ")[1].split("; Articulation points")[0]
+    assert re.findall(r'title="[^"]+">([^<]+) <small>', communities) == [
+        "Mobile CRM",
+        "Fibre Home",
+        "Community forum",
+    ]
+    index = structure.split("<h3>Segment silo index</h3>")[1].split("</table>")[0]
     columns = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", index)
     assert columns == [
         "Segment",
@@ -385,17 +525,21 @@ def test_silo_section_tells_the_story_then_shows_the_structure(page: str) -> Non
         "Data stores",
         "Separate records",
     ]
-    assert '<td class="num">0.75</td>' in index
+    assert '<td class="num">75%</td>' in index
     assert "<td>Mobile CRM; Fibre Home + Seniors</td>" in index
-    bridges = section.split("<h4>Bridges</h4>")[1].split("</table>")[0]
+    bridges = structure.split("<h3>Bridges</h3>")[1].split("</table>")[0]
     assert re.findall(r"<th(?: [^>]*)?>(.*?)</th>", bridges) == ["From", "To"]
-    assert "<b>Nodes</b>: 5" in section
 
 
-def test_print_css_puts_each_question_on_its_own_page(page: str) -> None:
+def test_print_css_puts_each_part_on_its_own_page(page: str) -> None:
     style = page.split("<style>")[1].split("</style>")[0]
     printing = style.split("@media print")[1]
-    assert re.search(r"section\.question[^{]*\{[^}]*break-before:\s*page", printing)
+    assert re.search(r"section\.part[^{]*\{[^}]*break-before:\s*page", printing)
+    # the overview, the answers, the validation, the elements and the appendix are parts
+    parts = re.findall(r'<section class="part" id="([^"]+)">', page)
+    assert parts == ["answers", "questions", "validation", "elements", "appendix"]
+    # and printing opens every folded section first
+    assert 'window.addEventListener("beforeprint"' in page
 
 
 def test_validation_section_shows_violations(tmp_path: Path) -> None:
@@ -407,13 +551,121 @@ def test_validation_section_shows_violations(tmp_path: Path) -> None:
     )
     report = hand_report(broken)
     page, markdown = report.to_html(), report.to_markdown()
-    section = page.split('id="validation"')[1].split("</section>")[0]
+    assert_well_formed(page)
+    section = part(page, '<section class="part" id="validation">')
     message = "A value proposition must target at least one customer segment."
-    assert "does not conform" in section and message in section
-    assert 'title="ex:vp-family">Family bundle</span>' in section
-    assert '<td class="num">1</td>' in section
+    assert "does not conform" in section and "(1 violation, 0 warnings, 0 infos)" in section
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", section)
+    assert len(rows) == 1 and message in rows[0]
+    assert rows[0].startswith('<span class="badge s-high">high</span>')
+    assert 'title="ex:vp-family">Family bundle</a>' in rows[0]
     assert message in markdown and "Family bundle `ex:vp-family`" in markdown
     assert report.to_dict()["validation"]["counts"]["Violation"] == 1
+
+
+def test_a_kind_with_more_than_five_findings_shows_five_and_counts_the_rest() -> None:
+    levels = [Level.LOW, Level.HIGH, Level.MEDIUM, Level.LOW, Level.MEDIUM]
+    levels += [Level.LOW, Level.HIGH, Level.MEDIUM]
+    segments = [subject(f"seg-{i}", f"Segment number {i}") for i in range(8)]
+    findings = tuple(
+        finding("segment-below-growth-goal", s, level=level)
+        for s, level in zip(segments, levels, strict=True)
+    )
+    answer = Answer(
+        number=1,
+        title="Are we targeting the right customers for the growth that we need?",
+        short_name="Customer Profile",
+        verdict=Verdict.NO,
+        summary="Eight segments shrink.",
+        findings=findings,
+    )
+    report = dataclasses.replace(hand_report(), answers=[answer], silos=None)
+    page, markdown = report.to_html(), report.to_markdown()
+    assert_well_formed(page)
+    section = part(page, '<section class="question" id="q1">')
+    group = section.split('<details class="kind"')[1]
+    summary = group.split("</summary>")[0]
+    assert kind_title("segment-below-growth-goal") in summary and '"small">8</span>' in summary
+    shown = re.findall(r'<span class="badge s-(\w+)">\w+</span> Segment number (\d)', group)
+    # the most severe first: the two high, then the three medium; the three low are counted
+    assert shown == [
+        ("high", "1"),
+        ("high", "6"),
+        ("medium", "2"),
+        ("medium", "4"),
+        ("medium", "7"),
+    ]
+    assert (
+        '<p class="more">and 3 more of this kind: every finding is in '
+        '<a href="findings.csv">findings.csv</a>' in group
+    )
+    assert "Segment number 0" not in page and "Segment number 3" not in page
+    assert markdown.count("**Segment number") == 5
+    assert "- and 3 more of this kind: every finding is in findings.csv" in markdown
+    assert f"### {kind_title('segment-below-growth-goal')} (8)" in markdown
+    rows = list(csv.DictReader(io.StringIO(report.findings_csv())))
+    assert sorted(r["subjects"] for r in rows) == [f"Segment number {i}" for i in range(8)]
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees of a page: its text, without tags, attributes, scripts and styles."""
+    return " ".join(parse(page).text)
+
+
+def test_no_rule_name_or_local_path_in_the_page(report: Report, page: str, markdown: str) -> None:
+    kinds = {f.kind for f in all_findings(report)}
+    assert len(kinds) == 6
+    text = visible_text(page)
+    for kind in kinds:
+        assert kind not in text, kind
+        assert kind_title(kind) in text, kind
+    # the model's files by their names under their common folder: never where they sit
+    assert "/data/example" not in page and "/data/example" not in markdown
+    assert "<code>example/customers.ttl</code>" in page
+
+
+def test_write_report_writes_the_four_files(report: Report, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "folder"
+    written = write_report(report, out)
+    assert written == {
+        "html": out / "report.html",
+        "json": out / "report.json",
+        "markdown": out / "report.md",
+        "csv": out / "findings.csv",
+    }
+    assert written["html"].read_text(encoding="utf-8") == report.to_html()
+    assert json.loads(written["json"].read_text(encoding="utf-8")) == report.to_dict()
+    assert written["markdown"].read_text(encoding="utf-8") == report.to_markdown()
+    assert written["csv"].read_bytes().decode("utf-8") == report.findings_csv()
+
+
+def check_findings_csv(report: Report) -> list[dict[str, str]]:
+    """findings.csv has its header and lists each finding of the report once; the ranked ones
+    first, ranked 1 to N in the priorities' order, with their actions."""
+    text = report.findings_csv()
+    assert next(csv.reader(io.StringIO(text))) == CSV_COLUMNS
+    rows = list(csv.DictReader(io.StringIO(text)))
+    listed = sorted((r["kind"], r["message"], r["subject_iris"]) for r in rows)
+    every = sorted(
+        (f.kind, f.message, " ".join(s.iri for s in f.subjects)) for f in all_findings(report)
+    )
+    assert listed == every
+    ranked = [r for r in rows if r["rank"]]
+    assert [r["rank"] for r in ranked] == [str(i) for i in range(1, len(ranked) + 1)]
+    assert rows[: len(ranked)] == ranked
+    assert len(ranked) == len(report.priorities)
+    for row, planned in zip(ranked, report.priorities, strict=True):
+        assert row["message"] == planned.finding.message and row["action"] == planned.action
+        assert row["severity"] == planned.finding.severity.value
+    return rows
+
+
+def test_findings_csv_lists_every_finding_once(report: Report) -> None:
+    rows = check_findings_csv(report)
+    assert len(rows) == 7 and not any(r["rank"] for r in rows)  # nothing ranked by hand
+    assert {r["severity"] for r in rows} == {"high", "medium", "low"}
+    nasty = [r for r in rows if r["kind"] == "untargeted-attractive-segment"]
+    assert nasty[0]["subjects"] == NASTY and nasty[0]["question"] == "Q1 Customer Profile"
 
 
 # --------------------------------------------------------------------------------------------
@@ -459,19 +711,6 @@ def test_json_round_trips(report: Report) -> None:
     assert data["overview"]["findings_by_severity"] == {"high": 1, "medium": 4, "low": 1}
 
 
-def test_write_report_writes_the_three_files(report: Report, tmp_path: Path) -> None:
-    out = tmp_path / "new" / "folder"
-    written = write_report(report, out)
-    assert written == {
-        "html": out / "report.html",
-        "json": out / "report.json",
-        "markdown": out / "report.md",
-    }
-    assert written["html"].read_text(encoding="utf-8") == report.to_html()
-    assert json.loads(written["json"].read_text(encoding="utf-8")) == report.to_dict()
-    assert written["markdown"].read_text(encoding="utf-8") == report.to_markdown()
-
-
 def test_describe_model_names_enterprise_date_files_and_triples() -> None:
     with open_model(DATA / "telco") as model:
         description = describe_model(model, paths=[DATA / "telco"])
@@ -509,31 +748,65 @@ def english_label(graph: rdflib.Graph, iri: rdflib.URIRef) -> str:
     return english[0]
 
 
-@pytest.fixture(scope="module", params=["telco", "bank"])
-def built(request: pytest.FixtureRequest) -> Iterator[tuple[str, Report, list[str]]]:
+@dataclass(frozen=True)
+class Built:
+    example: str
+    report: Report
+    progress: list[str]
+    ranked: list[Any]
+    """What kg.priorities.prioritise makes of the report's answers, on the same model."""
+
+
+_BUILT: dict[tuple[str, bool], Built] = {}
+
+
+def build(example: str, *, pictures: bool = False) -> Built:
+    """An example's report, made once per module run (pictures only where they are tested)."""
+    from kg.priorities import prioritise
     from kg.report import build_report
 
-    lines: list[str] = []
-    with open_model(DATA / request.param) as model:
-        report = build_report(model, paths=[DATA / request.param], progress=lines.append)
-    yield request.param, report, lines
+    key = (example, pictures)
+    if key not in _BUILT:
+        lines: list[str] = []
+        with open_model(DATA / example) as model:
+            report = build_report(
+                model, paths=[DATA / example], progress=lines.append, pictures=pictures
+            )
+            silo = report.silo_answer()
+            assert silo is not None
+            ranked = prioritise(model, [*report.answers, silo])
+        _BUILT[key] = Built(example, report, lines, ranked)
+    return _BUILT[key]
+
+
+@pytest.fixture(scope="module", params=["telco", "bank"])
+def built(request: pytest.FixtureRequest) -> Built:
+    return build(request.param)
+
+
+@pytest.fixture(scope="module")
+def built_page(built: Built) -> str:
+    return built.report.to_html()
 
 
 def test_built_report_answers_all_ten_questions_and_finds_silos(
-    built: tuple[str, Report, list[str]],
+    built: Built, built_page: str
 ) -> None:
-    _, report, lines = built
+    report, lines = built.report, built.progress
     assert [a.number for a in report.answers] == list(range(1, 11))
     assert report.validation.conforms
     assert report.silos is not None and report.silos.findings
     assert lines[0].startswith("Validating") and any("silos" in line for line in lines)
-    page = report.to_html()
-    tags = parse(page)
-    assert tags.errors == [] and tags.stack == []
+    tags = assert_well_formed(built_page)
     for number in range(1, 11):
-        assert f"q{number}" in tags.ids
-    assert "silos" in tags.ids and "validation" in tags.ids
-    html_with_pictures_opens_offline(page)
+        assert tags.targets[f"q{number}"] == ("section", "question")
+    assert tags.targets["silos"] == ("section", "question")
+    assert tags.targets["validation"] == ("section", "part")
+    assert tags.targets["priorities"][0] == "section"
+    views = [i for i in tags.ids if i.startswith("view-")]
+    assert views[0] == "view-canvas" and len(views) == 5
+    html_with_pictures_opens_offline(built_page)
+    assert "vis-network" not in built_page  # no pictures, no vis-network
 
 
 def html_with_pictures_opens_offline(page: str) -> None:
@@ -548,29 +821,102 @@ def html_with_pictures_opens_offline(page: str) -> None:
     assert not re.search(r"url\(\s*(?![\"']?data:)", page)
 
 
-def test_every_planted_problem_is_named_in_the_report(
-    built: tuple[str, Report, list[str]],
-) -> None:
-    example, report, _ = built
+def finding_blocks(page: str) -> dict[str, str]:
+    """The findings a page shows in full: their subjects' chips by message (as the page
+    escapes it)."""
+    blocks = {}
+    for chunk in page.split('<div class="finding" id="f-')[1:]:
+        message = re.match(
+            r'\d+">\n<p><span class="badge s-\w+">\w+</span> (?:<span class="story">)?(.*?)'
+            r"(?:</span>)?</p>",
+            chunk,
+        )
+        assert message is not None, chunk[:200]
+        blocks[message[1]] = chunk.split('<div class="subjects">')[1].split("</div>")[0]
+    return blocks
+
+
+def test_every_planted_problem_is_named_in_the_report(built: Built, built_page: str) -> None:
+    example, report = built.example, built.report
     graph = rdflib.Graph()
     for file in report.model.files:
         graph.parse(file)
     graph.parse(ROOT / "ontology" / "bmkg.ttl")
     prefixes = dict(graph.namespaces())
-    page, markdown = report.to_html(), report.to_markdown()
-    data = report.to_dict()
+    markdown = report.to_markdown()
+    shown = finding_blocks(built_page)
+    rows = list(csv.DictReader(io.StringIO(report.findings_csv())))
     reported = {
-        (f["kind"], frozenset(s["iri"] for s in f["subjects"]))
-        for part in [*data["answers"], data["silos"]]
-        for f in part["findings"]
+        (f.kind, frozenset(s.iri for s in f.subjects)): (answer, f)
+        for answer in [*report.answers, report.silo_answer()]
+        if answer is not None
+        for f in answer.findings
     }
     for id_, kind, curies in planted(example):
         iris = [rdflib.URIRef(prefixes[c.split(":")[0]] + c.split(":")[1]) for c in curies]
-        assert (kind, frozenset(str(i) for i in iris)) in reported, id_
+        key = (kind, frozenset(str(i) for i in iris))
+        assert key in reported, id_
+        answer, found = reported[key]
+        if esc(found.message) not in shown:
+            # beyond the first five of its kind: counted in its section, listed in findings.csv
+            section = part(built_page, f'<section class="question" id="q{answer.number}">')
+            assert "more of this kind" in section, id_
+            assert [
+                r
+                for r in rows
+                if r["kind"] == kind and set(r["subject_iris"].split()) == set(key[1])
+            ], id_
+            continue
+        body = shown[esc(found.message)]
         for iri in iris:
             label = english_label(graph, iri)
-            assert f'title="{html.escape(str(iri))}">{html.escape(label)}' in page, (id_, label)
+            assert f'title="{esc(str(iri))}">{esc(label)}' in body, (id_, label)
             assert markdown_text(label) in markdown, (id_, label)
+
+
+def test_the_first_screen_shows_the_top_priorities_in_order(built: Built, built_page: str) -> None:
+    report = built.report
+    ranked = [(p.rank, p.finding.kind, p.finding.message, p.action) for p in built.ranked]
+    assert [(p.rank, p.finding.kind, p.finding.message, p.action) for p in report.priorities] == (
+        ranked
+    )
+    first = part(built_page, '<section class="first" id="priorities">')
+    items = re.findall(r'<li class="sev-(\w+)">(.*?)</li>', first, flags=re.DOTALL)
+    assert len(items) == min(6, len(report.priorities)) == 6
+    for (severity, item), planned in zip(items, report.priorities[:6], strict=True):
+        assert severity == planned.finding.severity.value
+        assert f'<p class="p-action">{esc(planned.action)}</p>' in item
+        assert f'<p class="p-problem">{esc(planned.finding.message)}</p>' in item
+        where = "#silos" if planned.question == 0 else f"#q{planned.question}"
+        assert f'<a href="{where}">' in item
+        owners = re.findall(r'class="subject"[^>]*>([^<]*)</', item)
+        assert owners == [o.label or o.iri.rsplit("/", 1)[-1] for o in planned.owners]
+        assert ('<p class="p-stake">' in item) == (planned.stake is not None)
+    assert f"{len(report.priorities) - 6} more findings follow" in first
+    assert '<details class="rule"><summary>How these are ranked</summary>' in first
+    # the Markdown leads with the same list
+    md = report.to_markdown().split("## What to do first")[1]
+    assert [int(n) for n in re.findall(r"^(\d+)\. \*\*", md, flags=re.MULTILINE)][:6] == list(
+        range(1, 7)
+    )
+
+
+def test_no_rule_name_or_local_path_in_the_built_report(built: Built, built_page: str) -> None:
+    report = built.report
+    text = visible_text(built_page)
+    for kind in {f.kind for f in all_findings(report)}:
+        assert kind not in text, kind
+    markdown = report.to_markdown()
+    for folder in {str(DATA.resolve()), str(DATA), str(ROOT)}:
+        assert folder not in built_page and folder not in markdown, folder
+    for file in report.model.files:
+        assert file not in built_page
+
+
+def test_built_findings_csv_ranks_every_finding(built: Built) -> None:
+    rows = check_findings_csv(built.report)
+    assert all(r["rank"] for r in rows)  # the ranking holds every finding
+    assert all(r["action"] for r in rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -578,29 +924,39 @@ def test_every_planted_problem_is_named_in_the_report(
 
 
 @pytest.fixture(scope="module")
-def telco_report() -> Iterator[Report]:
-    from kg.report import build_report
-
-    with open_model(DATA / "telco") as model:
-        yield build_report(model, paths=[DATA / "telco"])
+def telco_report() -> Report:
+    return build("telco", pictures=True).report
 
 
-def test_report_embeds_vis_network_exactly_once(telco_report: Report) -> None:
+@pytest.fixture(scope="module")
+def telco_page(telco_report: Report) -> str:
+    return telco_report.to_html()
+
+
+def test_report_embeds_vis_network_exactly_once(telco_report: Report, telco_page: str) -> None:
     from kg.pictures import _vis_css, _vis_js, vis_assets
 
-    page = telco_report.to_html()
+    page = telco_page
     assert page.count(vis_assets()) == 1
     assert page.count(_vis_js()) == 1 and page.count(_vis_css()) == 1
     assert page.count("window.kgPictureDrawn = function") == 1
     assert page.index(vis_assets()) < page.index("</head>")
     html_with_pictures_opens_offline(page)
-    tags = parse(page)
-    assert tags.errors == [] and tags.stack == []
-    assert len(page.encode("utf-8")) < 2_000_000
+    assert page.count(PAGE_SCRIPT) == 1
+    # every picture waits, folded, until its section is opened
+    assert page.count('<template class="kg-later">') == sum(
+        1 for shown in telco_report.pictures.values() if shown
+    )
+    assert_well_formed(page)
+    # the pictures take about 1.6 MB (vis-network and the networks' data); the views add about
+    # 400 KB
+    assert len(page.encode("utf-8")) < 2_500_000
 
 
-def test_report_has_one_answer_picture_per_question_with_findings(telco_report: Report) -> None:
-    page = telco_report.to_html()
+def test_report_has_one_answer_picture_per_question_with_findings(
+    telco_report: Report, telco_page: str
+) -> None:
+    page = telco_page
     with_findings = [a for a in telco_report.answers if a.findings]
     assert with_findings
     pictures = re.findall(r'<div class="kg-picture" id="(picture-[^"]+)">', page)
@@ -623,18 +979,19 @@ def test_report_has_one_answer_picture_per_question_with_findings(telco_report: 
     )
 
 
-def test_report_has_a_capability_map_in_q7(telco_report: Report) -> None:
-    page = telco_report.to_html()
+def test_report_has_a_capability_map_in_q7(telco_report: Report, telco_page: str) -> None:
+    page = telco_page
     section = page.split('<section class="question" id="q7">')[1].split("</section>")[0]
     assert "<h4>Capability map: maturity gaps</h4>" in section
     titles = [p.title for p in telco_report.pictures["q7"]]
     assert titles[-1] == "Capability map: maturity gaps"
 
 
-def test_report_has_the_silo_pictures_of_the_planted_segments(telco_report: Report) -> None:
+def test_report_has_the_silo_pictures_of_the_planted_segments(
+    telco_report: Report, telco_page: str
+) -> None:
     tel = "https://example.org/alpina/"
-    page = telco_report.to_html()
-    section = page.split('<section class="part" id="silos">')[1].split("</section>")[0]
+    section = part(telco_page, '<section class="question" id="silos">')
     shown = telco_report.pictures["silos"]
     assert [p.title for p in shown] == ["Silos: Connected families", "Silos: Small businesses"]
     for i, (picture, segment) in enumerate(
