@@ -652,7 +652,7 @@ def report_pictures(
         shown = []
         if answer.findings:
             shown.append(answer_picture(model, answer, max_nodes=max_nodes, data=data))
-        if answer.number == _CAPABILITY_QUESTION:
+        if answer.number == _CAPABILITY_QUESTION and _capabilities(data) <= _MAX_CAPABILITIES:
             shown.append(capability_map_picture(model, data=data))
         if shown:
             drawn[f"q{answer.number}"] = tuple(shown)
@@ -669,12 +669,22 @@ def report_pictures(
                 segments.append(subject.iri)
         if segments:
             drawn["silos"] = tuple(
-                silo_picture(model, iri, analysis=silos, data=data) for iri in segments
+                silo_picture(model, iri, analysis=silos, data=data)
+                for iri in segments[:_MAX_SILO_PICTURES]
             )
     return drawn
 
 
 _CAPABILITY_QUESTION = 7
+_MAX_SILO_PICTURES = 6
+"""The silo pictures a report draws: those of the first segments its silo findings name."""
+_MAX_CAPABILITIES = 250
+"""Past this many capabilities the report leaves out the capability map picture (the heat map
+view shows them all)."""
+
+
+def _capabilities(data: Any) -> int:
+    return sum(1 for thing in data.things.values() if thing.type == "Capability")
 
 
 def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
@@ -698,6 +708,10 @@ def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
         "markdown": (folder / "report.md", report.to_markdown()),
         "csv": (folder / "findings.csv", report.findings_csv()),
     }
+    for view in report.views:
+        if _apart(view):  # the report links it (see _VIEW_BUDGET)
+            (folder / "views").mkdir(exist_ok=True)
+            (folder / _view_file(view)).write_text(view_page(view), encoding="utf-8")
     for path, text in written.values():
         path.write_text(text, encoding="utf-8", newline="")
     for note in report.imports:  # the needs-input reports the page links to, beside it
@@ -1008,14 +1022,13 @@ class _Shaper:
         if isinstance(value, list):
             if not value:
                 return {"t": "text", "v": "—"}
+            shown = [self.value(v, key, currency) for v in value[:_MAX_ROWS]]
+            if len(value) > _MAX_ROWS:
+                shown.append({"t": "text", "v": f" and {len(value) - _MAX_ROWS} more"})
             if all(_is_thing(v) for v in value):
-                return {"t": "things", "members": [self.value(v, key, currency) for v in value]}
+                return {"t": "things", "members": shown}
             separator = "; " if all(isinstance(v, list) for v in value) else ", "
-            return {
-                "t": "list",
-                "sep": separator,
-                "members": [self.value(v, key, currency) for v in value],
-            }
+            return {"t": "list", "sep": separator, "members": shown}
         return {"t": "text", "v": str(value)}
 
     def pairs(self, mapping: Mapping[str, Any], currency: str | None = None) -> dict[str, Any]:
@@ -1131,7 +1144,9 @@ class _HtmlContext:
             {
                 "kind": view.kind,
                 "title": view.title,
-                "body": view.body,
+                "body": "" if _apart(view) else view.body,
+                "apart": _view_file(view) if _apart(view) else "",
+                "size": f"{len(view.body.encode('utf-8')) / 1_000_000:.1f} MB",
                 "open": view.kind == "canvas",
             }
             for view in report.views
@@ -1181,6 +1196,7 @@ class _HtmlContext:
                 {"sentence": note.sentence, "href": note.report.name} for note in report.imports
             ],
             "headline": _headline(report, total),
+            "has_findings": total > 0,
             "priorities": priorities,
             "more_priorities": (
                 f"{len(report.priorities) - len(priorities)} more findings follow in the "
@@ -1350,6 +1366,25 @@ class _HtmlContext:
         return shaped
 
 
+_VIEW_BUDGET = 300_000
+"""A view larger than this (characters of HTML) is written to a page of its own beside the
+report, which links it, so that the report stays a few megabytes on a large model."""
+
+
+def _apart(view: View) -> bool:
+    return len(view.body) > _VIEW_BUDGET
+
+
+def _view_file(view: View) -> str:
+    return f"views/{view.kind}.html"
+
+
+def view_page(view: View) -> str:
+    """A view of a report as a page of its own beside it (in ``views/``): its links to the
+    report's elements lead back into the report."""
+    return view.page().replace('href="#e-', 'href="../report.html#e-')
+
+
 def _section_id(answer: Answer) -> str:
     return "silos" if answer.number == 0 else f"q{answer.number}"
 
@@ -1371,10 +1406,8 @@ def _headline(report: Report, total: int) -> str:
     if not total:
         return text + "The rules found nothing to act on."
     shown = min(_FIRST_SCREEN, len(report.priorities))
-    return (
-        text + f"{_count(total, 'finding')}, {high} of them high. "
-        f"The {shown} that matter most, with what to do:"
-    )
+    text += f"{_count(total, 'finding')}, {high} of them high."
+    return text + (f" The {shown} that matter most, with what to do:" if shown else "")
 
 
 def _ranking_rule() -> str:

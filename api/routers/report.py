@@ -5,6 +5,8 @@
 - ``GET /report/report.json``: everything, as JSON.
 - ``GET /report/findings.csv``: every finding, ranked, with its action, owners and stake.
 - ``GET /report/report.md``: the same as the HTML, as Markdown.
+- ``GET /report/views/{kind}.html``: a view the report links rather than carries (on a large
+  model).
 
 The page links the other files by relative URL, as in its folder. A report is made once and
 kept until the next write (making one takes seconds). ``enterprise`` names the enterprise in a
@@ -17,12 +19,12 @@ import threading
 from typing import Literal
 
 from fastapi import APIRouter
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
-from api.deps import State
+from api.deps import AppState, State
 from api.openapi import problems
 from api.routers.resources import EnterpriseName
-from kg.report import Report, build_report
+from kg.report import Report, build_report, view_page
 from kg.sandbox import writes
 
 __all__ = ["router"]
@@ -53,14 +55,7 @@ def report(
     name: Literal["report.html", "report.json", "findings.csv", "report.md"],
     enterprise: EnterpriseName = None,
 ) -> Response:
-    scope = state.view(enterprise)
-    key = (id(state), writes(), enterprise)
-    with _making:
-        made = _made.get(key)
-        if made is None:
-            made = build_report(state.model, enterprise=scope)
-            _made.clear()  # one report kept: the newest asked for
-            _made[key] = made
+    made = _report(state, enterprise)
     if name == "report.html":
         body = made.to_html()
     elif name == "report.json":
@@ -70,3 +65,39 @@ def report(
     else:
         body = made.to_markdown()
     return Response(body, media_type=_MEDIA[name])
+
+
+@router.get(
+    "/views/{name}",
+    response_class=HTMLResponse,
+    summary="A view of the report, on its own page",
+    name="report_view",
+    responses=problems(400, 404),
+)
+def report_view(
+    state: State,
+    name: Literal[
+        "canvas.html",
+        "value-proposition-canvas.html",
+        "journey-map.html",
+        "heatmap.html",
+        "silo-matrix.html",
+    ],
+    enterprise: EnterpriseName = None,
+) -> HTMLResponse:
+    kind = name.removesuffix(".html")
+    [view] = [v for v in _report(state, enterprise).views if v.kind == kind]
+    return HTMLResponse(view_page(view))
+
+
+def _report(state: AppState, enterprise: str | None) -> Report:
+    """The report on the enterprise, made once between writes."""
+    scope = state.view(enterprise)
+    key = (id(state), writes(), enterprise)
+    with _making:
+        made = _made.get(key)
+        if made is None:
+            made = build_report(state.model, enterprise=scope)
+            _made.clear()  # one report kept: the newest asked for
+            _made[key] = made
+    return made

@@ -31,6 +31,9 @@ __all__ = ["business_model_canvas", "value_proposition_canvas"]
 
 SHOWN = 8
 """How many items a block shows before the rest folds into "+ k more"."""
+FOLDED = 100
+"""A block lists this many items at most (the first ``SHOWN`` open, the rest folded), and counts
+the others."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,12 @@ class Block:
 
     @property
     def folded(self) -> tuple[Entry, ...]:
-        return self.entries[SHOWN:]
+        return self.entries[SHOWN:FOLDED]
+
+    @property
+    def unlisted(self) -> int:
+        """How many items the block counts but does not list (past :data:`FOLDED`)."""
+        return max(0, len(self.entries) - FOLDED)
 
 
 # The blocks in the canvas's reading order (left to right, top to bottom), which is also the order
@@ -410,8 +418,11 @@ def value_proposition_canvas(
     href: Href | None = None,
     segment: str | None = None,
     proposition: str | None = None,
+    max_pairs: int = 30,
 ) -> View:
     """The Value Proposition Canvas of each value proposition and segment it targets.
+
+    Past ``max_pairs`` pairs, the weakest fits are drawn (a note says how many were left out).
 
     The customer profile (the segment's jobs, pains and gains, and its personas') faces the value
     map (the products and services that deliver the proposition, its pain relievers and gain
@@ -464,6 +475,15 @@ def value_proposition_canvas(
         for iri, entry in profiles.segments.items()
         if iri not in profiles.targeting and segment in (None, iri) and proposition is None
     ]
+    notes = tuple(scoped.notes)
+    if len(pairs) > max_pairs:
+        # the weakest fits are the ones to look at; pairs with no needs to weigh come last
+        pairs.sort(key=lambda pair: 2.0 if pair.fit is None else pair.fit)
+        notes += (
+            f"The {max_pairs} weakest of {len(pairs)} proposition and segment pairs are drawn; "
+            f"{len(pairs) - max_pairs} are left out: draw one segment's with its IRI.",
+        )
+        pairs = pairs[:max_pairs]
     title = _title("Value Proposition Canvas", scoped.enterprise)
     body = render(
         "vpc.html",
@@ -471,7 +491,7 @@ def value_proposition_canvas(
         pairs=pairs,
         untargeted=untargeted,
         asked=segment is not None or proposition is not None,
-        notes=scoped.notes,
+        notes=notes,
         **item_context(href, badges(findings)),
     )
-    return View("value-proposition-canvas", title, body, scoped.notes)
+    return View("value-proposition-canvas", title, body, notes)

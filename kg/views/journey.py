@@ -178,8 +178,12 @@ def journey_map(
     enterprise: portfolio.Choice = None,
     findings: Iterable[Finding] = (),
     href: Href | None = None,
+    max_journeys: int = 12,
 ) -> View:
     """The customer journey map of one journey, or of every journey of the model (one each).
+
+    Past ``max_journeys`` journeys, those with a channel silo among the findings are mapped
+    first, then the others in IRI order; a note says how many were left out.
 
     Parameters
     ----------
@@ -233,6 +237,15 @@ def journey_map(
         for iri in dict.fromkeys(row["journey"] for row in heads)
     ]
     notes: list[str] = []
+    omitted = ""
+    if len(maps) > max_journeys:
+        maps.sort(key=lambda drawn: not drawn["silos"])  # stable: IRI order within each
+        omitted = (
+            f"{max_journeys} of the model's {len(maps)} journeys are mapped (those with a channel "
+            f"silo first); {len(maps) - max_journeys} are left out: map one with its IRI."
+        )
+        maps = maps[:max_journeys]
+        notes.append(omitted)
     if not maps:
         notes.append("The model holds no customer journey.")
     for drawn in maps:
@@ -246,6 +259,7 @@ def journey_map(
         title=title,
         journeys=maps,
         empty=not maps,
+        omitted=omitted,
         lanes=_LANES,
         lane_width=_LANE_WIDTH,
         stage_width=_STAGE_WIDTH,

@@ -93,6 +93,7 @@ def silo_matrix(
     enterprise: portfolio.Choice = None,
     findings: Iterable[Finding] = (),
     href: Href | None = None,
+    max_rows: int = 60,
 ) -> View:
     """Customer segments against the units, applications and data stores their customers meet.
 
@@ -107,6 +108,9 @@ def silo_matrix(
         application or data store they name gets a badge.
     href
         Where a thing's name links to, given its IRI.
+    max_rows
+        The most segments drawn: past it, the most siloed ones, against only the columns they
+        meet (a note says how many were left out).
 
     Returns
     -------
@@ -128,6 +132,14 @@ def silo_matrix(
     notes = []
     if not measures:
         notes.append("The model holds no customer segment: there is no row to draw.")
+    cut = len(measures) > max_rows
+    if cut:
+        notes.append(
+            f"The {max_rows} most siloed of {len(measures)} segments are drawn, against the units, "
+            f"applications and data stores they meet; {len(measures) - max_rows} less siloed "
+            "segments are left out."
+        )
+        measures = measures[:max_rows]
     columns: list[list[_Column]] = []
     met_by_kind = [
         {s.iri for m in measures for s in m.units},
@@ -135,7 +147,11 @@ def silo_matrix(
         {s.iri for m in measures for s in m.data_stores},
     ]
     for (kind, _, _), met in zip(_GROUPS, met_by_kind, strict=True):
-        nodes = [(n, d.get("label") or n) for n, d in graph.nodes(data=True) if d["type"] == kind]
+        nodes = [
+            (n, d.get("label") or n)
+            for n, d in graph.nodes(data=True)
+            if d["type"] == kind and (not cut or n in met)
+        ]
         nodes.sort(key=lambda node: (node[1].casefold(), node[0]))
         columns.append([_Column(n, label, n in met) for n, label in nodes])
     if not any(columns):
