@@ -291,3 +291,13 @@ def test_a_bad_companion_is_refused_with_its_line(tmp_path: Path) -> None:
         read_bmml(path)
     assert caught.value.path == companion_path(path)
     assert "malformed Turtle" in str(caught.value)
+
+
+def test_a_control_character_yaml_refuses_is_a_bmml_error_with_its_line(tmp_path: Path) -> None:
+    # U+0090 is valid UTF-8 but not allowed in YAML: PyYAML's reader raised it before parsing,
+    # outside the errors the reader mapped, and the API answered 500
+    path = tmp_path / "control.bmml"
+    path.write_bytes("version: 2\nname: x\x90y\n".encode())
+    with pytest.raises(BMMLError, match="U\\+0090 is not allowed") as caught:
+        read_bmml(path)
+    assert caught.value.line == 2

@@ -1,7 +1,7 @@
 """The report (:mod:`kg.report`) over HTTP, as ``kg report`` writes it into a folder.
 
 - ``GET /report/report.html``: the report: what to do first, the ten answers, the views, the
-  findings, validation; the pictures drawn when their section is opened.
+  findings, validation (the graph pictures are left out: ``/pictures`` draws them).
 - ``GET /report/report.json``: everything, as JSON.
 - ``GET /report/findings.csv``: every finding, ranked, with its action, owners and stake.
 - ``GET /report/report.md``: the same as the HTML, as Markdown.
@@ -97,7 +97,9 @@ def _report(state: AppState, enterprise: str | None) -> Report:
     with _making:
         made = _made.get(key)
         if made is None:
-            made = build_report(state.model, enterprise=scope)
+            # without the graph pictures, which /pictures serves one by one: the report is
+            # made in a few seconds and stays small
+            made = build_report(state.model, enterprise=scope, pictures=False)
             _made.clear()  # one report kept: the newest asked for
             _made[key] = made
     return made

@@ -262,7 +262,14 @@ def _decode(data: bytes, path: Path) -> str:
 def _load(path: Path) -> tuple[Any, dict[Path_, int]]:
     """The document as Python data, and the line each field starts on."""
     text = _decode(_read_bytes(path), path)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # checks the text's characters already
+    except yaml.reader.ReaderError as error:
+        raise BMMLError(
+            f"not YAML: character U+{error.character:04X} is not allowed in a YAML file",
+            path=path,
+            line=text.count("\n", 0, error.position) + 1,
+        ) from error
     lines: dict[Path_, int] = {}
     try:
         node = loader.get_single_node()
