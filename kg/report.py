@@ -36,6 +36,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -557,8 +558,8 @@ def element_facts(model: KnowledgeGraph, iris: Iterable[str]) -> dict[str, dict[
     >>> from kg.model import open_model
     >>> from kg.ontology import example_path
     >>> found = element_facts(open_model(example_path("telco")),
-    ...                       ["https://example.org/alpina/seg-families"])
-    >>> found["https://example.org/alpina/seg-families"]["type"]
+    ...                       ["https://example.org/alpina/seg-connected-families"])
+    >>> found["https://example.org/alpina/seg-connected-families"]["type"]
     'CustomerSegment'
     """
     from kg.queries import queries
@@ -1417,15 +1418,24 @@ def _ranking_rule() -> str:
 
 
 def _relative_files(files: Sequence[str]) -> list[str]:
-    """The model's files without the folders above them: what they are, not where they sit."""
+    """The model's files without the folders above them: what they are, not where they sit.
+
+    Paths are shown from the folder that holds their common folder; names that are not paths
+    of one tree (graph names, a mix of absolute and relative paths) as their last part.
+
+    >>> _relative_files(["/home/a/data/telco/x.ttl", "/home/a/data/telco/y.ttl"])
+    ['telco/x.ttl', 'telco/y.ttl']
+    >>> _relative_files(["/srv/x.ttl", "urn:bmkg:import:a"])
+    ['x.ttl', 'urn:bmkg:import:a']
+    """
     paths = [PurePosixPath(f) for f in files]
     if not paths:
         return []
-    parents = [p.parent for p in paths]
-    common = parents[0]
-    while any(common not in (q, *q.parents) for q in parents):
-        common = common.parent
-    base = common.parent if common != common.parent else common
+    try:
+        common = PurePosixPath(os.path.commonpath([str(p.parent) for p in paths]))
+    except ValueError:  # absolute and relative together: no common folder
+        return [p.name for p in paths]
+    base = common.parent
     return [str(p.relative_to(base)) if p.is_relative_to(base) else p.name for p in paths]
 
 

@@ -1020,3 +1020,13 @@ def test_markdown_and_json_leave_the_pictures_out(telco_report: Report) -> None:
 def test_a_report_without_pictures_has_no_script(page: str) -> None:
     assert "kgPictureDrawn" not in page and "vis-network" not in page
     assert "pictures of the findings" not in markdown_text(page)
+
+
+def test_the_files_of_a_model_written_to_over_the_api_do_not_hang_the_report() -> None:
+    # A model loaded from files and then written to holds absolute file paths beside graph names
+    # that are not paths: finding their common folder looped for ever (the API's report hung).
+    from kg.report import _relative_files
+
+    files = ["/srv/data/telco/offer.ttl", "urn:bmkg:entities", "/srv/data/telco/reach.ttl"]
+    assert _relative_files(files) == ["offer.ttl", "urn:bmkg:entities", "reach.ttl"]
+    assert _relative_files(["/srv/data/telco/offer.ttl"]) == ["telco/offer.ttl"]
