@@ -1185,7 +1185,7 @@ class _HtmlContext:
             "version": _version(),
             "css": _report_css(),
             "views_css": _views_css() if report.views else "",
-            "vis_assets": _vis_assets() if any(report.pictures.values()) else "",
+            "vis_assets": _vis_assets() if any(q["pictures"] for q in questions) else "",
             "enterprise": model.enterprise or "The enterprise",
             "as_of": _long_date(model.as_of) if model.as_of else "",
             "model_line": f"{_count(len(model.files), 'file')}, {_number(model.triples)} triples",
@@ -1289,6 +1289,10 @@ class _HtmlContext:
         if details:
             blocks.append({"title": "Details", "note": "", "entries": self.shaper.blocks(details)})
         section = _section_id(answer)
+        drawn = [
+            picture.to_fragment(f"picture-{section}-{i}", heading=4)
+            for i, picture in enumerate(self.report.pictures.get(section, ()), 1)
+        ]
         return {
             "section": section,
             "kicker": "Silos" if silo else f"Question {answer.number} · {answer.short_name}",
@@ -1300,10 +1304,8 @@ class _HtmlContext:
             "summary": answer.summary,
             "groups": groups,
             "blocks": blocks,
-            "pictures": [
-                picture.to_fragment(f"picture-{section}-{i}", heading=4)
-                for i, picture in enumerate(self.report.pictures.get(section, ()), 1)
-            ],
+            "pictures": [f for f in drawn if len(f) <= _PICTURE_BUDGET],
+            "pictures_left_out": sum(len(f) > _PICTURE_BUDGET for f in drawn),
             "parameters": [
                 (_humanise(str(k)), self.shaper.value(v, str(k)))
                 if v is not None
@@ -1366,6 +1368,10 @@ class _HtmlContext:
         }
         return shaped
 
+
+_PICTURE_BUDGET = 400_000
+"""A picture larger than this (characters of HTML) is left out of the report, which says so and
+how to draw it: on a large model each picture carries megabytes of facts."""
 
 _VIEW_BUDGET = 300_000
 """A view larger than this (characters of HTML) is written to a page of its own beside the

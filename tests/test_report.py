@@ -1030,3 +1030,16 @@ def test_the_files_of_a_model_written_to_over_the_api_do_not_hang_the_report() -
     files = ["/srv/data/telco/offer.ttl", "urn:bmkg:entities", "/srv/data/telco/reach.ttl"]
     assert _relative_files(files) == ["offer.ttl", "urn:bmkg:entities", "reach.ttl"]
     assert _relative_files(["/srv/data/telco/offer.ttl"]) == ["telco/offer.ttl"]
+
+
+def test_a_picture_too_large_to_carry_is_left_out_and_said_so(
+    telco_report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a 1M-triple model each answer's picture carried 1-2 MB of facts: the report was 16 MB.
+    import kg.report
+
+    sections = [s for s, shown in telco_report.pictures.items() if shown]
+    monkeypatch.setattr(kg.report, "_PICTURE_BUDGET", 100)
+    page = telco_report.to_html()
+    assert "vis.Network" not in page and 'class="kg-later"' not in page
+    assert page.count("too large to carry in the report") == len(sections)
