@@ -13,12 +13,18 @@
 | ``KG_MAX_UPDATE_QUADS`` | quads one SPARQL update may add and remove together | ``100000`` |
 | ``KG_MAX_BODY`` | bytes a request body may have | ``10M`` |
 | ``KG_CORS_ORIGINS`` | origins (``,``-separated) browsers may call the API from | none |
+| ``KG_ANSWER_CACHE`` | ``false`` to recompute the answers for every request | ``true``, ``false`` with ``KG_ENDPOINT`` |
 | ``KG_ENDPOINT`` | query URL of a SPARQL 1.1 server to use instead of the embedded store | none |
 | ``KG_UPDATE_ENDPOINT`` | its update URL (without it the server is used read-only) | none |
 | ``KG_ENDPOINT_TOKEN`` | bearer token sent to that server | none |
 
 With ``KG_ENDPOINT`` the model lives on that server (see :mod:`kg.remote`): ``KG_STORE`` must
 not be set, and ``KG_DATA`` is loaded only into a writable server that holds no model yet.
+
+The answers to the questions and the silos are computed once and served until a write through
+this server changes the model (:class:`kg.analysis.AnalysisCache`). A server does not see the
+writes other programs make to a SPARQL server it shares, so with ``KG_ENDPOINT`` the answers are
+recomputed for every request unless ``KG_ANSWER_CACHE=true`` says no one else writes there.
 
 Sizes are bytes, or a number with ``K``, ``M`` or ``G`` (powers of 1024): ``512M``. The server's
 memory stays below its own size plus ``KG_QUERY_WORKERS`` times ``KG_QUERY_MEMORY``, whatever
@@ -59,6 +65,13 @@ class Settings:
     max_body: int = 10 << 20
     cors_origins: tuple[str, ...] = ()
     endpoint: Endpoint | None = None
+    answer_cache: bool | None = None
+    """Serve the answers from a cache kept until a write; ``None``: yes, unless ``endpoint``."""
+
+    @property
+    def caching(self) -> bool:
+        """Whether answers are served from the cache (see ``answer_cache``)."""
+        return self.endpoint is None if self.answer_cache is None else self.answer_cache
 
     def __post_init__(self) -> None:
         if self.endpoint is not None and self.store is not None:
@@ -106,9 +119,21 @@ class Settings:
                     if o.strip()
                 ),
                 endpoint=endpoint_from_env(env),
+                answer_cache=_flag(env.get("KG_ANSWER_CACHE"), "KG_ANSWER_CACHE"),
             )
         except ValueError as error:
             raise ValueError(f"bad API configuration: {error}") from error
+
+
+def _flag(text: str | None, name: str) -> bool | None:
+    if text is None or not text.strip():
+        return None
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}: {text!r} is not true or false")
 
 
 def parse_size(text: str, name: str) -> int:
