@@ -186,7 +186,8 @@ CHANGE_SET_SCHEMA: Final[Mapping[str, Any]] = {
         },
     },
 }
-"""The JSON form of a change set as a JSON Schema (what :meth:`ChangeSet.from_json` checks)."""
+"""The JSON form of a change set as a JSON Schema, for documentation and API clients;
+:meth:`ChangeSet.from_json` checks the same rules by hand, with messages naming the operation."""
 
 
 class ChangeSetError(KGError):
@@ -260,7 +261,7 @@ class ChangeSet:
 
     @classmethod
     def from_json(cls, data: Any, *, source: str = "change set") -> ChangeSet:
-        """A change set from parsed JSON, checked against :data:`CHANGE_SET_SCHEMA`.
+        """A change set from parsed JSON, checked by the rules of :data:`CHANGE_SET_SCHEMA`.
 
         Raises
         ------
