@@ -13,7 +13,7 @@
 | ``KG_MAX_UPDATE_QUADS`` | quads one SPARQL update may add and remove together | ``100000`` |
 | ``KG_MAX_BODY`` | bytes a request body may have | ``10M`` |
 | ``KG_CORS_ORIGINS`` | origins (``,``-separated) browsers may call the API from | none |
-| ``KG_ANSWER_CACHE`` | ``false`` to recompute the answers for every request | ``true``, ``false`` with ``KG_ENDPOINT`` |
+| ``KG_ANSWER_CACHE`` | ``false``: recompute answers per request (see below) | ``true`` |
 | ``KG_ENDPOINT`` | query URL of a SPARQL 1.1 server to use instead of the embedded store | none |
 | ``KG_UPDATE_ENDPOINT`` | its update URL (without it the server is used read-only) | none |
 | ``KG_ENDPOINT_TOKEN`` | bearer token sent to that server | none |

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -12,10 +12,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.config import Settings
 from api.errors import ApiError
+from kg.analysis import Analysis, AnalysisCache, analyse
 from kg.caveats import caveats
 from kg.portfolio import View, view
-from kg.questions import QUESTIONS
+from kg.questions import DEFAULT_PARAMETERS, QUESTIONS, Parameters
 from kg.sandbox import Sandbox, supported, writes
+from kg.silos import SiloParameters
 from kg.store import KnowledgeGraph
 
 __all__ = [
@@ -46,6 +48,10 @@ class AppState:
     Clients' SPARQL queries and updates are evaluated in ``sandbox`` (:mod:`kg.sandbox`), whose
     children are stopped at the time limit and held to the memory limit; ``None`` where the
     platform cannot fork (then queries run on threads, with the time limit only).
+
+    The answers to the questions and the silos come from ``analyses`` (:mod:`kg.analysis`):
+    computed once per version of the model, parameters and enterprise, and served until a write
+    (unless the settings turn the cache off, see :attr:`api.config.Settings.caching`).
     """
 
     settings: Settings
@@ -56,6 +62,42 @@ class AppState:
     _checking: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _views: dict[tuple[int, str | None], View] = field(default_factory=dict, repr=False)
     _viewing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    analyses: AnalysisCache = field(default_factory=AnalysisCache, repr=False)
+
+    def analysis(
+        self,
+        *,
+        params: Parameters = DEFAULT_PARAMETERS,
+        silo_params: SiloParameters | None = None,
+        enterprise: str | None = None,
+    ) -> Analysis:
+        """The ten answers, the silos and the priorities of the model, caveats on them.
+
+        From :attr:`analyses` while the settings cache answers; else computed for this call
+        (the validation behind the caveats is still done once between writes).
+
+        Raises
+        ------
+        EnterpriseError
+            No enterprise of the model has that name, or none was given in a model of several.
+        """
+        if self.settings.caching:
+            return self.analyses.get(
+                self.model, params=params, silo_params=silo_params, enterprise=enterprise
+            )
+        found = analyse(
+            self.model,
+            params=params,
+            silo_params=silo_params,
+            enterprise=self.view(enterprise),
+            validate=False,
+        )
+        said = self.caveats()
+        return replace(
+            found,
+            answers=tuple(a.with_caveats(said) for a in found.answers),
+            silos=found.silos.with_caveats(said),
+        )
 
     def caveats(self) -> tuple[str, ...]:
         """What answers drawn from the model must say up front (:func:`kg.caveats.caveats`).

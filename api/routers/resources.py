@@ -30,7 +30,7 @@ from api.deps import AppState, QuestionNumber, State, WriteAccess
 from api.errors import ApiError
 from api.openapi import ENTITY_LINKS, entity_body, problems
 from kg import entities, portfolio
-from kg.questions import Parameters, ask, ask_all
+from kg.questions import Parameters, ask
 from kg.silos import find_silos
 from kg.validation import validate
 
@@ -171,9 +171,7 @@ def _location(iri: str) -> str:
 def all_questions(
     state: State, params: QuestionParameters, enterprise: EnterpriseName = None
 ) -> list[dict[str, Any]]:
-    caveats = state.caveats()
-    answers = ask_all(state.model, params=params, enterprise=state.view(enterprise))
-    return [a.with_caveats(caveats).to_dict() for a in answers]
+    return [a.to_dict() for a in state.analysis(params=params, enterprise=enterprise).answers]
 
 
 @router.get(
@@ -188,6 +186,8 @@ def one_question(
     params: QuestionParameters,
     enterprise: EnterpriseName = None,
 ) -> dict[str, Any]:
+    if state.settings.caching:
+        return state.analysis(params=params, enterprise=enterprise).answer(number).to_dict()
     answer = ask(state.model, number, params=params, enterprise=state.view(enterprise))
     return answer.with_caveats(state.caveats()).to_dict()
 
@@ -199,6 +199,8 @@ def one_question(
     responses=problems(400, 404),
 )
 def silos(state: State, enterprise: EnterpriseName = None) -> dict[str, Any]:
+    if state.settings.caching:
+        return state.analysis(enterprise=enterprise).silos.to_dict()
     analysis = find_silos(state.model, enterprise=state.view(enterprise))
     return analysis.with_caveats(state.caveats()).to_dict()
 

@@ -15,7 +15,6 @@ not hold is 404 problem+json; a model of several enterprises needs ``enterprise`
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -25,9 +24,7 @@ from api.deps import State
 from api.openapi import problems
 from api.routers.pictures import _iri
 from api.routers.resources import EnterpriseName
-from kg.answers import Finding
-from kg.sandbox import writes
-from kg.views import draw, model_findings
+from kg.views import draw
 
 __all__ = ["router"]
 
@@ -59,17 +56,9 @@ def view(
     elif kind == "journey-map" and journey is not None:
         iri = _iri(journey, "journey")
     scope = state.view(enterprise)
-    key = (id(state), writes(), enterprise)
-    with _finding:
-        findings = _found.get(key)
-        if findings is None:
-            findings = tuple(model_findings(state.model, enterprise=scope))
-            _found.clear()  # the findings of one model and enterprise kept: the newest asked for
-            _found[key] = findings
+    # The findings that mark the view (as kg.views.model_findings orders them), served from the
+    # cache between writes.
+    found = state.analysis(enterprise=enterprise)
+    findings = (*(f for a in found.answers for f in a.findings), *found.silos.findings)
     drawn = draw(kind, state.model, enterprise=scope, findings=findings, iri=iri)
     return HTMLResponse(drawn.page())
-
-
-# The findings that mark the views, found once between writes (that takes seconds).
-_found: dict[tuple[int, int, str | None], tuple[Finding, ...]] = {}
-_finding = threading.Lock()
