@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.config import Settings
@@ -63,6 +66,30 @@ class AppState:
     _views: dict[tuple[int, str | None], View] = field(default_factory=dict, repr=False)
     _viewing: threading.Lock = field(default_factory=threading.Lock, repr=False)
     analyses: AnalysisCache = field(default_factory=AnalysisCache, repr=False)
+    _rendered: dict[tuple[int, str], tuple[Analysis, bytes]] = field(
+        default_factory=dict, repr=False
+    )
+    _rendering: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def rendered(self, analysis: Analysis, name: str, make: Callable[[], Any]) -> bytes:
+        """The JSON of ``make()`` (a part of ``analysis``), encoded once per analysis.
+
+        Encoding the ten answers for FastAPI takes longer than serving them from the cache; the
+        bytes are kept beside the analysis, for the last few analyses.
+        """
+        key = (id(analysis), name)
+        with self._rendering:
+            kept = self._rendered.get(key)
+            if kept is not None and kept[0] is analysis:
+                return kept[1]
+        body = json.dumps(
+            jsonable_encoder(make()), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode("utf-8")
+        with self._rendering:
+            self._rendered[key] = (analysis, body)
+            while len(self._rendered) > 4 * _VIEWS_KEPT:
+                self._rendered.pop(next(iter(self._rendered)))
+        return body
 
     def analysis(
         self,

@@ -30,7 +30,7 @@ from api.deps import AppState, QuestionNumber, State, WriteAccess
 from api.errors import ApiError
 from api.openapi import ENTITY_LINKS, entity_body, problems
 from kg import entities, portfolio
-from kg.questions import Parameters, ask
+from kg.questions import Parameters, ask, ask_all
 from kg.silos import find_silos
 from kg.validation import validate
 
@@ -166,18 +166,26 @@ def _location(iri: str) -> str:
     "/questions",
     tags=["questions"],
     summary="Answer the ten strategic questions",
+    response_model=list[dict[str, Any]],
     responses=problems(400, 404),
 )
 def all_questions(
     state: State, params: QuestionParameters, enterprise: EnterpriseName = None
-) -> list[dict[str, Any]]:
-    return [a.to_dict() for a in state.analysis(params=params, enterprise=enterprise).answers]
+) -> Response:
+    if state.settings.caching:
+        found = state.analysis(params=params, enterprise=enterprise)
+        body = state.rendered(found, "questions", lambda: [a.to_dict() for a in found.answers])
+        return Response(body, media_type="application/json")
+    caveats = state.caveats()
+    answers = ask_all(state.model, params=params, enterprise=state.view(enterprise))
+    return JSONResponse([a.with_caveats(caveats).to_dict() for a in answers])
 
 
 @router.get(
     "/questions/{number}",
     tags=["questions"],
     summary="Answer one strategic question",
+    response_model=dict[str, Any],
     responses=problems(400, 404),
 )
 def one_question(
@@ -185,24 +193,29 @@ def one_question(
     number: QuestionNumber,
     params: QuestionParameters,
     enterprise: EnterpriseName = None,
-) -> dict[str, Any]:
+) -> Response:
     if state.settings.caching:
-        return state.analysis(params=params, enterprise=enterprise).answer(number).to_dict()
+        found = state.analysis(params=params, enterprise=enterprise)
+        body = state.rendered(found, f"question {number}", found.answer(number).to_dict)
+        return Response(body, media_type="application/json")
     answer = ask(state.model, number, params=params, enterprise=state.view(enterprise))
-    return answer.with_caveats(state.caveats()).to_dict()
+    return JSONResponse(answer.with_caveats(state.caveats()).to_dict())
 
 
 @router.get(
     "/silos",
     tags=["analysis"],
     summary="Find the silos of the business model",
+    response_model=dict[str, Any],
     responses=problems(400, 404),
 )
-def silos(state: State, enterprise: EnterpriseName = None) -> dict[str, Any]:
+def silos(state: State, enterprise: EnterpriseName = None) -> Response:
     if state.settings.caching:
-        return state.analysis(enterprise=enterprise).silos.to_dict()
+        found = state.analysis(enterprise=enterprise)
+        body = state.rendered(found, "silos", found.silos.to_dict)
+        return Response(body, media_type="application/json")
     analysis = find_silos(state.model, enterprise=state.view(enterprise))
-    return analysis.with_caveats(state.caveats()).to_dict()
+    return JSONResponse(analysis.with_caveats(state.caveats()).to_dict())
 
 
 @router.get(
