@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -61,14 +62,17 @@ class _IllTypedLiterals(logging.Filter):
 logging.getLogger("rdflib.term").addFilter(_IllTypedLiterals())
 
 __all__ = [
+    "HIDDEN",
     "KnowledgeGraph",
     "LoadSummary",
     "QueryResults",
     "RDF_FORMATS",
     "StoreBackend",
+    "hidden",
     "parse_file",
     "rdf_files",
     "rdflib_term",
+    "visible",
 ]
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -142,6 +146,44 @@ def repeats_of(graph: str) -> str:
     return REPEATS + graph
 
 
+HIDDEN = "urn:bmkg:version"
+"""Prefix of the hidden graphs: the named versions of the model kept in its store
+(:mod:`kg.versions`) and their list. They are no part of the model: :meth:`KnowledgeGraph.graphs`,
+:meth:`~KnowledgeGraph.dataset` (so every query), :meth:`~KnowledgeGraph.triples`,
+:meth:`~KnowledgeGraph.quads`, ``len`` and :meth:`~KnowledgeGraph.serialize` leave them out, and
+writes placed by :meth:`~KnowledgeGraph.place` never touch them."""
+
+
+def hidden(graph: object) -> bool:
+    """Whether a graph (a name, or a pyoxigraph graph name) is hidden: no part of the model.
+
+    Code that reads the store's quads across graphs (``quads_for_pattern(..., None)``) leaves the
+    quads of these graphs out, as :func:`visible` does.
+
+    >>> hidden("urn:bmkg:version:as-is:file:///models/offer.ttl"), hidden("urn:bmkg:versions")
+    (True, True)
+    >>> hidden(ox.NamedNode("file:///models/offer.ttl")), hidden(ox.DefaultGraph())
+    (False, False)
+    """
+    if isinstance(graph, ox.NamedNode):
+        graph = graph.value
+    return isinstance(graph, str) and graph.startswith(HIDDEN)
+
+
+def visible(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """The quads that are part of the model: those of hidden graphs (:func:`hidden`) left out.
+
+    >>> g = ox.NamedNode("urn:bmkg:version:as-is:urn:x:g")
+    >>> a = ox.NamedNode("urn:x:a")
+    >>> [q.graph_name.value for q in visible([ox.Quad(a, a, a, g), ox.Quad(a, a, a, a)])]
+    ['urn:x:a']
+    """
+    for quad in quads:
+        graph = quad.graph_name
+        if not (isinstance(graph, ox.NamedNode) and graph.value.startswith(HIDDEN)):
+            yield quad
+
+
 def _primary(graph: object) -> bool:
     """Whether a graph name is not a graph of repeats (the default graph is not one)."""
     return not (isinstance(graph, ox.NamedNode) and graph.value.startswith(REPEATS))
@@ -160,7 +202,10 @@ WHERE {{
     SELECT ?s ?p ?o (MIN(STR(?side)) AS ?first) WHERE {{
       VALUES ?side {{ {sides} }}
       GRAPH ?side {{ ?s ?p ?o }}
-      FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (!STRSTARTS(STR(?g), "{prefix}")) }}
+      FILTER NOT EXISTS {{
+        GRAPH ?g {{ ?s ?p ?o }}
+        FILTER (!STRSTARTS(STR(?g), "{prefix}") && !STRSTARTS(STR(?g), "{hidden}"))
+      }}
     }}
     GROUP BY ?s ?p ?o
   }}
@@ -385,8 +430,19 @@ class KnowledgeGraph:
         return self._store
 
     def __len__(self) -> int:
-        """Number of quads, counted across all graphs (repeats included)."""
-        return len(self.store)
+        """Number of quads, counted across the model's graphs (repeats included, hidden not)."""
+        store = self.store
+        total = len(store)
+        for name in self._hidden_graphs():
+            total -= _size(store, name.value)
+        return total
+
+    def _hidden_graphs(self) -> list[ox.NamedNode]:
+        return [
+            g
+            for g in self.store.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value.startswith(HIDDEN)
+        ]
 
     def __enter__(self) -> Self:
         return self
@@ -563,7 +619,15 @@ class KnowledgeGraph:
         return sorted(
             g.value
             for g in self.store.named_graphs()
-            if isinstance(g, ox.NamedNode) and not g.value.startswith(REPEATS)
+            if isinstance(g, ox.NamedNode) and not g.value.startswith((REPEATS, HIDDEN))
+        )
+
+    def _all(self) -> list[str]:
+        """The model's named graphs, graphs of repeats included (hidden graphs left out)."""
+        return sorted(
+            g.value
+            for g in self.store.named_graphs()
+            if isinstance(g, ox.NamedNode) and not g.value.startswith(HIDDEN)
         )
 
     def settle(self, graphs: Iterable[str] | None = None) -> None:
@@ -603,7 +667,7 @@ class KnowledgeGraph:
         }
         if sides:
             listed = " ".join(f"<{g}>" for g in sorted(sides))
-            operations.append(_PROMOTE.format(sides=listed, prefix=REPEATS))
+            operations.append(_PROMOTE.format(sides=listed, prefix=REPEATS, hidden=HIDDEN))
         if not operations:
             return
         try:
@@ -633,7 +697,9 @@ class KnowledgeGraph:
         (['urn:bmkg:repeats:urn:x:g2'], [])
         """
         store = self.store
-        add, remove = list(dict.fromkeys(add)), list(dict.fromkeys(remove))
+        # The hidden graphs (saved versions) are written by kg.versions alone: a write to the
+        # model leaves them as they are.
+        add, remove = list(dict.fromkeys(visible(add))), list(dict.fromkeys(visible(remove)))
         removed: dict[ox.Quad, None] = dict.fromkeys(remove)
         for quad in remove:
             if isinstance(quad.graph_name, ox.NamedNode) and _primary(quad.graph_name):
@@ -694,13 +760,14 @@ class KnowledgeGraph:
 
         Each statement is stored in one graph only; a file's statements that another graph
         already makes are kept in that file's graph of repeats (:data:`REPEATS`), which the
-        default graph leaves out. Without repeats this is Oxigraph's union default graph;
-        with them, the list of the other graphs (a little slower).
+        default graph leaves out, as it leaves out the hidden graphs (:data:`HIDDEN`), which
+        ``GRAPH`` clauses do not see either. Without repeats or hidden graphs this is Oxigraph's
+        union default graph; with them, the list of the other graphs (a little slower).
         """
         names = [g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)]
-        if not any(g.value.startswith(REPEATS) for g in names):
+        if not any(g.value.startswith((REPEATS, HIDDEN)) for g in names):
             return {"use_default_graph_as_union": True}
-        kept = [g for g in names if not g.value.startswith(REPEATS)]
+        kept = [g for g in names if not g.value.startswith((REPEATS, HIDDEN))]
         if isinstance(self.store, ox.Store):
             # The store's own default graph is part of Oxigraph's union too.
             return {"default_graph": [ox.DefaultGraph(), *kept], "named_graphs": kept}
@@ -713,18 +780,58 @@ class KnowledgeGraph:
         ----------
         graph
             IRI of a named graph (with its repeats, as the file made them);
-            ``None`` for the union of all graphs (default graph included),
-            where a triple found in several graphs is yielded once.
+            ``None`` for the union of the model's graphs (default graph included, hidden
+            graphs left out), where a triple found in several graphs is yielded once.
 
         Examples
         --------
         >>> list(KnowledgeGraph().triples())
         []
         """
-        store = self.store
         if graph is not None:
             return (q.triple for q in self._graph_quads(graph))
-        return _distinct(q.triple for q in store.quads_for_pattern(None, None, None, None))
+        return _distinct(q.triple for q in self.quads())
+
+    def quads(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: Term | None = None,
+        graph: ox.NamedNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The model's quads that match a pattern (``None`` matches anything).
+
+        ``store.quads_for_pattern`` with the hidden graphs (:data:`HIDDEN`) left out: read the
+        model's quads across graphs with this, not with the store's own method.
+
+        Examples
+        --------
+        >>> kg = KnowledgeGraph()
+        >>> a = ox.NamedNode("urn:x:a")
+        >>> kg.store.add(ox.Quad(a, a, a, ox.NamedNode("urn:x:g")))
+        >>> kg.store.add(ox.Quad(a, a, a, ox.NamedNode("urn:bmkg:version:v1:urn:x:g")))
+        >>> [q.graph_name.value for q in kg.quads(a)]
+        ['urn:x:g']
+        """
+        store = self.store
+        if graph is not None:
+            if hidden(graph):
+                return iter(())
+            return iter(store.quads_for_pattern(subject, predicate, object, graph))
+        if subject is None and predicate is None and object is None:
+            names = self._hidden_graphs()
+            if names:
+                # Read graph by graph, so a saved version's quads are not even walked over.
+                shown = [
+                    g
+                    for g in store.named_graphs()
+                    if not (isinstance(g, ox.NamedNode) and g.value.startswith(HIDDEN))
+                ]
+                return itertools.chain(
+                    store.quads_for_pattern(None, None, None, ox.DefaultGraph()),
+                    *(store.quads_for_pattern(None, None, None, g) for g in shown),
+                )
+        return visible(store.quads_for_pattern(subject, predicate, object, None))
 
     def _graph_quads(self, graph: str) -> Iterator[ox.Quad]:
         """A file's graph as loaded: its quads, and its repeats put back in it."""
@@ -857,15 +964,17 @@ class KnowledgeGraph:
         data: bytes | None
         if not rdf_format.supports_datasets:
             data = ox.serialize(self.triples(graph), format=rdf_format)
-        elif graph is None:
+        elif graph is None and not self._hidden_graphs():
             data = store.dump(format=rdf_format)
+        elif graph is None:
+            data = ox.serialize(self.quads(), format=rdf_format)
         else:
             data = ox.serialize(self._graph_quads(graph), format=rdf_format)
         assert data is not None  # no output target given, so pyoxigraph returns bytes
         return data
 
     def clear(self) -> None:
-        """Remove every graph and triple.
+        """Remove every graph and triple of the model (the hidden graphs, :data:`HIDDEN`, stay).
 
         Raises
         ------
@@ -874,7 +983,11 @@ class KnowledgeGraph:
         """
         try:
             with mutating():
-                self.store.clear()
+                if not self._hidden_graphs():
+                    self.store.clear()
+                    return
+                drops = ["DROP SILENT DEFAULT"] + [f"DROP SILENT GRAPH <{g}>" for g in self._all()]
+                self.store.update(" ;\n".join(drops))
         except OSError as exc:
             raise StoreError(f"cannot clear store: {exc}", path=self._path) from exc
 
@@ -1009,10 +1122,12 @@ def _size(store: StoreBackend, graph: str, *, cap: int | None = None) -> int:
 
 
 def _everywhere(store: StoreBackend, triple: ox.Triple) -> set[ox.Quad]:
-    """The quads of a statement, in every graph."""
+    """The quads of a statement, in every graph of the model (hidden graphs left out)."""
     if isinstance(triple.subject, ox.Triple):
         return set()  # RDF 1.2 triple terms never reach this store as subjects
-    return set(store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None))
+    return set(
+        visible(store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None))
+    )
 
 
 def _present(store: StoreBackend, quad: ox.Quad) -> bool:
