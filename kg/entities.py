@@ -67,7 +67,7 @@ from kg.errors import NotFoundError, WriteRejectedError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph
 from kg.sandbox import mutating
 from kg.sparqltext import decimal_text, integer_text
-from kg.store import REPEATS, KnowledgeGraph, StoreBackend, rdflib_term
+from kg.store import REPEATS, KnowledgeGraph, StoreBackend, rdflib_term, visible
 from kg.validation import Engine, Severity, ValidationReport, ValidationResult, validate
 from kg.vocab import BM, BMV, STANDARD_PREFIXES
 
@@ -618,7 +618,7 @@ def _matches(
         candidates.add(STANDARD_PREFIXES[prefix] + rest)
     return any(
         q.object.value in candidates
-        for q in store.quads_for_pattern(subject, predicate, None, None)
+        for q in visible(store.quads_for_pattern(subject, predicate, None, None))
         if isinstance(q.object, ox.NamedNode | ox.Literal)
     )
 
@@ -627,7 +627,7 @@ def _labels(store: StoreBackend, node: ox.NamedNode | ox.BlankNode) -> list[tupl
     return sorted(
         {
             (q.object.value, q.object.language or "")
-            for q in store.quads_for_pattern(node, _RDFS_LABEL, None, None)
+            for q in visible(store.quads_for_pattern(node, _RDFS_LABEL, None, None))
             if isinstance(q.object, ox.Literal)
         }
     )
@@ -642,7 +642,7 @@ def entity_exists(model: KnowledgeGraph, iri: str) -> bool:
     subject = _named(iri)
     if subject is None:
         return False
-    return next(iter(model.store.quads_for_pattern(subject, None, None, None)), None) is not None
+    return next(model.quads(subject), None) is not None
 
 
 def entity_quads(model: KnowledgeGraph, iri: str) -> list[ox.Quad]:
@@ -650,7 +650,7 @@ def entity_quads(model: KnowledgeGraph, iri: str) -> list[ox.Quad]:
     subject = _named(iri)
     if subject is None:
         return []
-    return sorted(model.store.quads_for_pattern(subject, None, None, None), key=str)
+    return sorted(model.quads(subject), key=str)
 
 
 def _named(iri: str) -> ox.NamedNode | None:
@@ -676,9 +676,7 @@ def get_entity(model: KnowledgeGraph, iri: str) -> dict[str, Any]:
     body: dict[str, Any] = {"@id": iri}
     values: dict[str, list[Any]] = {}
     types: list[str] = []
-    for triple in sorted(
-        {q.triple for q in store.quads_for_pattern(subject, None, None, None)}, key=str
-    ):
+    for triple in sorted({q.triple for q in model.quads(subject)}, key=str):
         predicate, value = triple.predicate.value, triple.object
         if triple.predicate == _RDF_TYPE and isinstance(value, ox.NamedNode):
             types.append(_type_name(value.value))
@@ -690,9 +688,7 @@ def get_entity(model: KnowledgeGraph, iri: str) -> dict[str, Any]:
     for key, items in values.items():
         body[key] = items[0] if len(items) == 1 else items
     incoming: dict[str, list[Any]] = {}
-    for triple in sorted(
-        {q.triple for q in store.quads_for_pattern(None, None, subject, None)}, key=str
-    ):
+    for triple in sorted({q.triple for q in model.quads(None, None, subject)}, key=str):
         if isinstance(triple.subject, ox.NamedNode):
             incoming.setdefault(_key(triple.predicate.value), []).append(
                 _link(store, triple.subject)
@@ -726,7 +722,7 @@ class _View:
         self._into: dict[tuple[Node, ox.NamedNode | None], set[ox.Triple]] = {}
 
     def _quads(self, s: Node | None, p: ox.NamedNode | None, o: Any) -> Iterator[ox.Quad]:
-        for quad in self.store.quads_for_pattern(s, p, o, None):
+        for quad in visible(self.store.quads_for_pattern(s, p, o, None)):
             if quad not in self.remove:
                 yield quad
         for quad in self.add:
@@ -1106,7 +1102,7 @@ def delete_entity(model: KnowledgeGraph, iri: str) -> None:
     if not entity_exists(model, iri):
         raise NotFoundError(iri)
     subject = ox.NamedNode(iri)
-    incoming = {q.triple for q in model.store.quads_for_pattern(None, None, subject, None)}
+    incoming = {q.triple for q in model.quads(None, None, subject)}
     incoming = {t for t in incoming if t.subject != subject}
     if incoming:
         raise WriteRejectedError(_still_linked(model, subject, incoming))
@@ -1120,9 +1116,7 @@ def _still_linked(
     data = rdflib.Graph()
     for prefix, namespace in model.prefixes.items():
         data.bind(prefix, namespace, override=False)
-    for triple in incoming | {
-        q.triple for q in model.store.quads_for_pattern(subject, _RDFS_LABEL, None, None)
-    }:
+    for triple in incoming | {q.triple for q in model.quads(subject, _RDFS_LABEL)}:
         data.add(
             (rdflib_term(triple.subject), rdflib_term(triple.predicate), rdflib_term(triple.object))
         )

@@ -308,7 +308,7 @@ def converted(model: KnowledgeGraph, enterprise: str | None = None) -> Conversio
     copy = KnowledgeGraph()
     for prefix, namespace in model.prefixes.items():
         copy.bind(prefix, namespace)
-    copy.store.extend(model.store.quads_for_pattern(None, None, None, None))
+    copy.store.extend(model.quads())
     currency = ox.NamedNode(_BM + "currency")
     decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
     for amount in found.converted:
@@ -412,7 +412,7 @@ class _Rows:
             kept: set[tuple[Any, Any, Any]] = set()
             subjects = {q.subject for q in (*add, *remove)}
             for subject in (s for s in subjects if isinstance(s, ox.NamedNode | ox.BlankNode)):
-                for quad in model.store.quads_for_pattern(subject, None, None, None):
+                for quad in model.quads(subject):
                     kept.add((quad.subject, quad.predicate, quad.object))
             kept = (kept - gone) | {(q.subject, q.predicate, q.object) for q in add}
             self.after = KnowledgeGraph()

@@ -597,7 +597,7 @@ def scoped(
 
 def _view_quads(model: KnowledgeGraph, placed: Placement, enterprise: str) -> Iterator[ox.Quad]:
     ontology = str(ONTOLOGY_IRI)
-    for quad in model.store.quads_for_pattern(None, None, None, None):
+    for quad in model.quads():
         graph = quad.graph_name
         if isinstance(graph, ox.NamedNode):
             if graph.value.startswith(REPEATS):

@@ -587,7 +587,7 @@ class _Facts:
             node = ox.NamedNode(iri)
             label = preferred_label(
                 (q.object.value, q.object.language or "")
-                for q in self.model.store.quads_for_pattern(node, _RDFS_LABEL, None)
+                for q in self.model.quads(node, _RDFS_LABEL)
                 if isinstance(q.object, ox.Literal)
             )
             found = self._subjects[iri] = Subject(iri, label, "OrganisationalUnit")

@@ -54,7 +54,7 @@ from kg.answers import (
 )
 from kg.ontology import ontology_graph
 from kg.queries import kind_title, queries, run
-from kg.store import KnowledgeGraph, StoreBackend
+from kg.store import KnowledgeGraph, StoreBackend, visible
 
 __all__ = [
     "DEFAULT_PARAMETERS",
@@ -232,13 +232,13 @@ def _describe(names: _Names, iri: str) -> Subject:
     node = ox.NamedNode(iri)
     label = preferred_label(
         (quad.object.value, quad.object.language or "")
-        for quad in store.quads_for_pattern(node, _RDFS_LABEL, None)
+        for quad in visible(store.quads_for_pattern(node, _RDFS_LABEL, None))
         if isinstance(quad.object, ox.Literal)
     )
     types = sorted(
         {
             quad.object.value
-            for quad in store.quads_for_pattern(node, _RDF_TYPE, None)
+            for quad in visible(store.quads_for_pattern(node, _RDF_TYPE, None))
             if isinstance(quad.object, ox.NamedNode)
         }
     )
@@ -248,7 +248,9 @@ def _describe(names: _Names, iri: str) -> Subject:
         known = names.narrower.get((cls, than))
         if known is None:
             known = names.narrower[cls, than] = any(
-                store.quads_for_pattern(ox.NamedNode(cls), _RDFS_SUBCLASS, ox.NamedNode(than))
+                visible(
+                    store.quads_for_pattern(ox.NamedNode(cls), _RDFS_SUBCLASS, ox.NamedNode(than))
+                )
             )
         return known
 

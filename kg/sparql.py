@@ -55,7 +55,7 @@ from kg.remote import EndpointStore
 from kg.sandbox import Sandbox, mutating
 from kg.sparqlguard import check
 from kg.sparqltext import STRINGS_IRIS_COMMENTS, quad_data
-from kg.store import KnowledgeGraph, QueryResults, StoreBackend
+from kg.store import KnowledgeGraph, QueryResults, StoreBackend, hidden, visible
 from kg.validation import ValidationReport
 from kg.vocab import STANDARD_PREFIXES
 
@@ -686,7 +686,7 @@ def _plan_update(
     if named is not None:
         added, removed = named
     else:
-        before = set(store.quads_for_pattern(None, None, None, None))
+        before = set(visible(store.quads_for_pattern(None, None, None, None)))
         trial = ox.Store()
         trial.extend(before)
         try:
@@ -697,6 +697,13 @@ def _plan_update(
             raise QueryError(str(error), source="SPARQL update") from None
         after = set(trial.quads_for_pattern(None, None, None, None))
         added, removed = after - before, before - after
+    versions = sorted({str(q.graph_name) for q in (*added, *removed) if hidden(q.graph_name)})
+    if versions:
+        raise QueryError(
+            f"the update would write {versions[0]}, a graph of the saved versions; versions "
+            "change only as a whole (kg version, or the /versions routes of the API)",
+            source="SPARQL update",
+        )
     if max_changes is not None and len(added) + len(removed) > max_changes:
         raise ChangeLimitError(
             f"the update would add {len(added)} and remove {len(removed)} quads, more than the "

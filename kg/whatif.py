@@ -563,7 +563,7 @@ def _copy(model: KnowledgeGraph) -> KnowledgeGraph:
     copy = KnowledgeGraph()
     for prefix, namespace in model.prefixes.items():
         copy.bind(prefix, namespace)
-    copy.store.extend(model.store.quads_for_pattern(None, None, None, None))
+    copy.store.extend(model.quads())
     return copy
 
 
@@ -733,7 +733,7 @@ class _Names:
         if self._labels is None:
             found: dict[str, list[str]] = {}
             ontology = ox.NamedNode(str(ONTOLOGY_IRI))
-            for quad in self.model.store.quads_for_pattern(None, _LABEL, None, None):
+            for quad in self.model.quads(None, _LABEL):
                 if quad.graph_name == ontology or not isinstance(quad.subject, ox.NamedNode):
                     continue
                 if not isinstance(quad.object, ox.Literal):
@@ -752,9 +752,7 @@ class _Names:
 
     def _exists(self, iri: str) -> bool:
         node = ox.NamedNode(iri)
-        return (
-            next(iter(self.model.store.quads_for_pattern(node, None, None, None)), None) is not None
-        )
+        return next(self.model.quads(node), None) is not None
 
     def _close(self, text: str) -> str:
         candidates: dict[str, str] = {}

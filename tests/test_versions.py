@@ -194,3 +194,32 @@ def test_the_versions_graph_is_hidden_from_queries() -> None:
     ask = f"ASK {{ GRAPH <{VERSIONS_GRAPH}> {{ ?s ?p ?o }} }}"
     assert not model.query(ask)
     assert not model.query("ASK { ?s <http://purl.org/dc/terms/identifier> 'as-is' }")
+
+
+def test_after_edits_a_model_with_a_version_reads_as_one_without(tmp_path: Path) -> None:
+    """Entities, labels, money and answers never read a saved version's older statements."""
+    from kg.entities import get_entity, update_entity
+    from kg.errors import QueryError
+    from kg.sparql import apply_update
+
+    with_version, without = open_model(_telco(tmp_path)), open_model(example_path("telco"))
+    save_version(with_version, "as-is")
+    shop = TEL + "ch-shops"
+    for model in (with_version, without):
+        body = {k: v for k, v in get_entity(model, shop).items() if k != "@reverse"}
+        update_entity(model, shop, {**body, "label": "Alpina stores"})
+        delete_entity(model, TEL + "cost-app-billing")
+        apply_update(model, f"DELETE WHERE {{ <{TEL}seg-students> ?p ?o }}")
+    assert get_entity(with_version, shop) == get_entity(without, shop)
+    for number, (a, b) in enumerate(zip(ask_all(with_version), ask_all(without), strict=True)):
+        assert a.to_dict() == b.to_dict(), f"question {number + 1}"
+    assert find_silos(with_version).to_dict() == find_silos(without).to_dict()
+    assert "Alpina shops" in open_version(with_version, "as-is").serialize(format="nt").decode()
+    # Updates over SPARQL change the model only: not a version's graphs, even by name.
+    apply_update(with_version, "DROP ALL")
+    assert len(with_version) == 0 and [v.name for v in versions(with_version)] == ["as-is"]
+    restore_version(with_version, "as-is")
+    assert diff_models(with_version, open_model(example_path("telco"))).is_empty
+    graph = next(g for g in with_version.store.named_graphs() if "version:as-is" in str(g))
+    with pytest.raises(QueryError, match="a graph of the saved versions"):
+        apply_update(with_version, f"INSERT DATA {{ GRAPH {graph} {{ <urn:x:a> <urn:x:b> 1 }} }}")
