@@ -479,6 +479,114 @@ def _parser() -> argparse.ArgumentParser:
         "--csv", action="store_true", help="write a folder of CSV files instead of a workbook"
     )
     template.set_defaults(run=_template)
+
+    impact = commands.add_parser(
+        "impact",
+        help="what depends on an element, and what is at stake if it goes",
+        usage="%(prog)s [-h] ELEMENT [ELEMENT ...] [PATH ...] [options]",
+        description=(
+            "Walk the model's links of dependence (kg/dependence.yaml, or --dependence) from "
+            "one or more elements, given by IRI, CURIE or label, and list what depends on them: "
+            "touchpoints, journeys, personas, value propositions, products, segments, "
+            "geographies, with the path that reaches each and the revenue and cost at stake. "
+            "--depth 1 is 'where used'. Arguments that are files or folders are the model; "
+            "without one the bundled telco example is used. Exit status: 0 done, 2 an element "
+            "or the model could not be read."
+        ),
+    )
+    impact.add_argument("items", nargs="+", metavar="ELEMENT|PATH", help="elements, then paths")
+    impact.add_argument(
+        "--depth", type=_positive, metavar="N", help="follow at most N links (1: where used)"
+    )
+    impact.add_argument(
+        "--dependence", type=Path, metavar="FILE", help="a YAML file of links that override"
+    )
+    impact.add_argument(
+        "--picture", type=Path, metavar="FILE", help="also draw the paths to an HTML page"
+    )
+    impact.add_argument(
+        "--store", type=Path, help="an on-disk store: load PATH into it, or use it as it is"
+    )
+    _add_format(impact)
+    _add_enterprise(impact)
+    _add_endpoint(impact)
+    impact.set_defaults(run=_impact)
+
+    whatif = commands.add_parser(
+        "whatif",
+        help="how the answers would move if the model changed",
+        description=(
+            "Apply a change set (a JSON file of operations: remove, retire, set, add, unlink, "
+            "swap; or a SPARQL update file, .ru) to a copy of the model, validate the copy, "
+            "answer the ten questions and find the silos on it, and print the difference from "
+            "the model's own answers: verdicts, scores, findings that appear, disappear or "
+            "change, and the money that moves. The model is never changed. Without PATH the "
+            "bundled telco example is used. Exit status: 0 done, 1 the changed model breaks its "
+            "shapes (0 with --allow-invalid), 2 the change set or the model could not be read."
+        ),
+    )
+    whatif.add_argument("changes", type=Path, metavar="CHANGES", help="the change set file")
+    whatif.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="file or folder")
+    whatif.add_argument(
+        "--store", type=Path, help="an on-disk store: load PATH into it, or use it as it is"
+    )
+    _add_allow_invalid(whatif)
+    _add_format(whatif)
+    _add_parameters(whatif)
+    _add_enterprise(whatif)
+    _add_endpoint(whatif)
+    whatif.set_defaults(run=_whatif)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two versions of a model, and in its answers",
+        description=(
+            "Compare two models element by element (added, removed, renamed, and changed "
+            "property by property; blank nodes by what they say) and answer by answer "
+            "(verdicts, scores, findings that appeared, disappeared or changed). Each side is a "
+            "folder or file of RDF (several joined with ','), an on-disk store, STORE#NAME for a "
+            "version saved in a store, or version:NAME with --store. Exit status: 0 the same, "
+            "1 they differ, 2 a side could not be read."
+        ),
+    )
+    diff.add_argument("old", metavar="OLD", help="the model before")
+    diff.add_argument("new", metavar="NEW", help="the model after")
+    diff.add_argument("--store", type=Path, help="the store that version:NAME sides are in")
+    diff.add_argument(
+        "--include-ontology", action="store_true", help="compare the ontology's graph too"
+    )
+    diff.add_argument(
+        "--model-only", action="store_true", help="compare the statements, not the answers"
+    )
+    _add_format(diff)
+    _add_parameters(diff)
+    diff.add_argument(
+        "--enterprise",
+        "-e",
+        metavar="NAME",
+        help="in models of several enterprises, the one to answer for (on both sides)",
+    )
+    diff.set_defaults(run=_diff)
+
+    version = commands.add_parser(
+        "version",
+        help="keep named versions of a model in its store (as-is, to-be, a dated snapshot)",
+        description=(
+            "Save the model of an on-disk store as a named version kept in the same store "
+            "(invisible to queries and answers), list the versions, drop one, or restore one "
+            "(the model becomes the version again). Compare versions with kg diff "
+            "STORE#NAME STORE. Exit status: 0 done, 2 the store or version could not be used."
+        ),
+    )
+    version.add_argument("action", choices=("save", "list", "drop", "restore"))
+    version.add_argument("name", nargs="?", metavar="NAME", help="the version (not for list)")
+    version.add_argument("--store", type=Path, required=True, help="the on-disk store")
+    version.add_argument("--note", help="save: a note kept with the version")
+    version.add_argument(
+        "--replace", action="store_true", help="save: replace a version of that name"
+    )
+    _add_format(version)
+    version.set_defaults(run=_version, parser=version)
     return parser
 
 
@@ -1246,6 +1354,109 @@ def _json_value(value: Any) -> Any:
     if hasattr(value, "to_dict"):
         return value.to_dict()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _impact(args: argparse.Namespace) -> int:
+    from kg.impact import dependence, impact
+    from kg.impactpicture import impact_picture
+
+    elements = [i for i in args.items if not Path(i).exists()]
+    paths = [Path(i) for i in args.items if Path(i).exists()]
+    if not elements:
+        raise KGError("give at least one element (an IRI, a CURIE or a label) before the paths")
+    table = dependence(args.dependence) if args.dependence is not None else None
+    with _open(args, paths, default=True) as model:
+        found = impact(model, elements, enterprise=args.enterprise, depth=args.depth, table=table)
+        if args.picture is not None:
+            impact_picture(model, found).save(args.picture)
+    if args.format == "json":
+        sys.stdout.write(_json(found.to_dict()) + "\n")
+    else:
+        sys.stdout.write(found.to_text())
+    return EXIT_OK
+
+
+def _whatif(args: argparse.Namespace) -> int:
+    from kg.whatif import load_changes, what_if
+
+    changes = load_changes(args.changes)
+    with _open(args, args.paths, default=True) as model:
+        result = what_if(model, changes, params=_parameters(args), enterprise=args.enterprise)
+    if args.format == "json":
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        sys.stdout.write(result.to_text())
+    if result.breaks_shapes and not args.allow_invalid:
+        return EXIT_VIOLATIONS
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from kg.diff import compare_models, diff_models, open_side
+
+    store = None
+    if args.store is not None:
+        if not Path(args.store).exists():
+            raise KGError(f"{args.store}: no such store")
+        store = open_model(path=args.store)
+    try:
+        old = open_side(args.old, store=store)
+        new = open_side(args.new, store=store)
+        if args.model_only:
+            found: Any = diff_models(old, new, include_ontology=args.include_ontology)
+        else:
+            found = compare_models(
+                old,
+                new,
+                params=_parameters(args),
+                enterprise=args.enterprise,
+                include_ontology=args.include_ontology,
+            )
+    finally:
+        if store is not None:
+            store.close()
+    if args.format == "json":
+        sys.stdout.write(_json(found.to_dict()) + "\n")
+    else:
+        sys.stdout.write(found.to_text())
+    return EXIT_OK if found.is_empty else EXIT_VIOLATIONS
+
+
+def _version(args: argparse.Namespace) -> int:
+    from kg.versions import drop_version, restore_version, save_version, versions
+
+    parser: argparse.ArgumentParser = args.parser
+    if args.action != "list" and not args.name:
+        parser.error(f"{args.action} needs the version's NAME")
+    if args.action == "list" and args.name:
+        parser.error("list takes no NAME")
+    if not Path(args.store).exists():
+        raise KGError(f"{args.store}: no such store")
+    with open_model(path=args.store) as model:
+        if args.action == "save":
+            saved = [save_version(model, args.name, note=args.note, replace=args.replace)]
+        elif args.action == "drop":
+            drop_version(model, args.name)
+            saved = []
+        elif args.action == "restore":
+            saved = [restore_version(model, args.name)]
+        else:
+            saved = versions(model)
+    if args.format == "json":
+        sys.stdout.write(_json([v.to_dict() for v in saved]) + "\n")
+    elif args.action == "drop":
+        print(f"dropped version {args.name}")
+    elif args.action == "list" and not saved:
+        print(f"{args.store} holds no saved version")
+    else:
+        verb = {"save": "saved", "restore": "restored"}.get(args.action)
+        for v in saved:
+            when = v.saved.strftime("%Y-%m-%d %H:%M UTC")
+            note = f"  {v.note}" if v.note else ""
+            print(
+                f"{verb + ' ' if verb else ''}{v.name}  {when}  {v.statements:,} statements{note}"
+            )
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:

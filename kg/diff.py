@@ -33,22 +33,30 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
 from kg.answers import preferred_label
 from kg.errors import SourceNotFoundError, StoreError
 from kg.ontology import ONTOLOGY_IRI
+from kg.questions import DEFAULT_PARAMETERS, Parameters
 from kg.store import KnowledgeGraph, repeats_of
 from kg.vocab import STANDARD_PREFIXES
+
+if TYPE_CHECKING:
+    from kg.analysis import AnalysisCache
+    from kg.delta import Difference
+    from kg.portfolio import Choice
 
 __all__ = [
     "Change",
     "Changed",
+    "Comparison",
     "Element",
     "ModelDiff",
     "Renamed",
+    "compare_models",
     "diff_models",
     "format_value",
     "open_side",
@@ -558,3 +566,86 @@ def _read_only(folder: Path) -> KnowledgeGraph:
     except OSError as exc:
         raise StoreError(f"cannot open store: {exc}", path=folder) from exc
     return KnowledgeGraph(backend=backend)
+
+
+# --------------------------------------------------------------------------------------------
+# The model's difference, and its answers'
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two models compared: what changed in them (:class:`ModelDiff`) and in their answers.
+
+    ``answers`` is :func:`kg.delta.compare` of the two models' analyses: the ten answers and the
+    silos, verdicts, scores and findings that appeared, disappeared or changed, with the money
+    at stake.
+    """
+
+    model: ModelDiff
+    answers: Difference
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the two models make the same statements and give the same answers."""
+        return self.model.is_empty and self.answers.is_empty
+
+    def reversed(self) -> Comparison:
+        """The comparison the other way round (new against old)."""
+        return Comparison(self.model.reversed(), self.answers.reversed())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model.to_dict(), "answers": self.answers.to_dict()}
+
+    def to_text(self) -> str:
+        """For a terminal: the elements that changed, then how the answers moved."""
+        return (
+            self.model.to_text().rstrip("\n")
+            + "\n\nAnswers\n\n"
+            + self.answers.to_text().rstrip("\n")
+            + "\n"
+        )
+
+
+def compare_models(
+    old: KnowledgeGraph,
+    new: KnowledgeGraph,
+    *,
+    params: Parameters = DEFAULT_PARAMETERS,
+    enterprise: Choice = None,
+    include_ontology: bool = False,
+    cache: AnalysisCache | None = None,
+) -> Comparison:
+    """Compare two models, element by element and answer by answer.
+
+    Parameters
+    ----------
+    old, new
+        The two models (see :func:`open_side` to open folders, stores and saved versions).
+    params
+        The thresholds of the questions, the same for both.
+    enterprise
+        In models of several enterprises, the one to answer for (the same name on both sides);
+        each side's only enterprise by default, so that two models of one enterprise each
+        compare whatever their enterprises' names.
+    include_ontology
+        Compare the ontology's graph too.
+    cache
+        Where the analyses are kept (:func:`kg.analysis.default_cache` by default): a model
+        analysed before, such as the API's, is not analysed again.
+
+    Examples
+    --------
+    >>> from kg.model import open_model
+    >>> model = open_model()
+    >>> compare_models(model, model).is_empty
+    True
+    """
+    from kg.analysis import default_cache
+    from kg.delta import compare
+
+    cache = default_cache() if cache is None else cache
+    before = cache.get(old, params=params, enterprise=enterprise)
+    after = cache.get(new, params=params, enterprise=enterprise)
+    return Comparison(
+        diff_models(old, new, include_ontology=include_ontology), compare(before, after)
+    )
