@@ -7,6 +7,7 @@
 | ``KG_TOKEN`` | bearer token that writes must present; writes are refused without one | none |
 | ``KG_ALLOW_UPDATES`` | ``true`` to accept SPARQL updates (with the token) | ``false`` |
 | ``KG_QUERY_TIMEOUT`` | seconds a SPARQL query or update may run | ``10`` |
+| ``KG_WHATIF_TIMEOUT`` | seconds a what-if (``POST /whatif``) may run | ``120`` |
 | ``KG_QUERY_MEMORY`` | memory each SPARQL evaluation may take, beyond the server's own | ``1G`` |
 | ``KG_QUERY_WORKERS`` | SPARQL evaluations that may run at once | ``4`` |
 | ``KG_MAX_RESULTS`` | rows (or triples) a SPARQL result may have | ``10000`` |
@@ -65,6 +66,7 @@ class Settings:
     max_body: int = 10 << 20
     cors_origins: tuple[str, ...] = ()
     endpoint: Endpoint | None = None
+    whatif_timeout: float = 120.0
     answer_cache: bool | None = None
     """Serve the answers from a cache kept until a write; ``None``: yes, unless ``endpoint``."""
 
@@ -76,6 +78,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.endpoint is not None and self.store is not None:
             raise ValueError("KG_STORE and KG_ENDPOINT cannot both be set: choose one store")
+        if self.whatif_timeout <= 0:
+            raise ValueError("KG_WHATIF_TIMEOUT must be a positive number of seconds")
         if self.query_timeout <= 0:
             raise ValueError("KG_QUERY_TIMEOUT must be a positive number of seconds")
         if self.max_results < 1:
@@ -108,6 +112,7 @@ class Settings:
                 token=env.get("KG_TOKEN") or None,
                 allow_updates=env.get("KG_ALLOW_UPDATES", "false").lower() in ("1", "true", "yes"),
                 query_timeout=float(env.get("KG_QUERY_TIMEOUT", "10")),
+                whatif_timeout=float(env.get("KG_WHATIF_TIMEOUT", "120")),
                 query_memory=parse_size(env.get("KG_QUERY_MEMORY", "1G"), "KG_QUERY_MEMORY"),
                 query_workers=int(env.get("KG_QUERY_WORKERS", str(DEFAULT_WORKERS))),
                 max_results=int(env.get("KG_MAX_RESULTS", "10000")),

@@ -22,6 +22,7 @@ from kg.questions import DEFAULT_PARAMETERS, QUESTIONS, Parameters
 from kg.sandbox import Sandbox, supported, writes
 from kg.silos import SiloParameters
 from kg.store import KnowledgeGraph
+from kg.versions import open_version
 
 __all__ = [
     "AppState",
@@ -91,26 +92,58 @@ class AppState:
                 self._rendered.pop(next(iter(self._rendered)))
         return body
 
+    _versions: dict[tuple[int, str], KnowledgeGraph] = field(default_factory=dict, repr=False)
+    _versioning: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def model_of(self, version: str | None) -> KnowledgeGraph:
+        """The model, or a version of it saved in its store (:mod:`kg.versions`).
+
+        A version is copied out of the store once and kept until the next write.
+
+        Raises
+        ------
+        VersionNotFoundError
+            No version of that name is saved (the error lists those there are).
+        """
+        if version is None:
+            return self.model
+        with self._versioning:
+            key = (writes(), version)
+            made = self._versions.get(key)
+            if made is None:
+                made = open_version(self.model, version)
+                self._versions = {k: v for k, v in self._versions.items() if k[0] == key[0]}
+                if len(self._versions) >= _VIEWS_KEPT:
+                    self._versions.pop(next(iter(self._versions)))
+                self._versions[key] = made
+            return made
+
     def analysis(
         self,
         *,
         params: Parameters = DEFAULT_PARAMETERS,
         silo_params: SiloParameters | None = None,
         enterprise: str | None = None,
+        version: str | None = None,
     ) -> Analysis:
         """The ten answers, the silos and the priorities of the model, caveats on them.
 
         From :attr:`analyses` while the settings cache answers; else computed for this call
-        (the validation behind the caveats is still done once between writes).
+        (the validation behind the caveats is still done once between writes). ``version``
+        answers for a version saved in the store instead of the model.
 
         Raises
         ------
         EnterpriseError
             No enterprise of the model has that name, or none was given in a model of several.
         """
-        if self.settings.caching:
+        if version is not None or self.settings.caching:
+            # A saved version changes only as a whole: its answers are always kept.
             return self.analyses.get(
-                self.model, params=params, silo_params=silo_params, enterprise=enterprise
+                self.model_of(version),
+                params=params,
+                silo_params=silo_params,
+                enterprise=enterprise,
             )
         found = analyse(
             self.model,

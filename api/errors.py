@@ -39,6 +39,8 @@ from kg.errors import (
     StoreError,
     WriteRejectedError,
 )
+from kg.versions import VersionError, VersionNotFoundError
+from kg.whatif import ChangeSetError
 
 __all__ = ["PROBLEM_JSON", "ApiError", "install", "problem"]
 
@@ -131,8 +133,24 @@ def _from_library(error: KGError) -> JSONResponse:
             error.detail,
             enterprises=list(error.enterprises),
         )
+    if isinstance(error, VersionNotFoundError):
+        return problem(
+            404, "unknown-version", "No such version", str(error), versions=list(error.versions)
+        )
     if isinstance(error, NotFoundError):
         return problem(404, "not-found", "Not found", str(error), iri=error.iri)
+    if isinstance(error, ChangeSetError):
+        return problem(
+            400,
+            "bad-change-set",
+            "The change set cannot be read or applied",
+            str(error),
+            change=error.index,
+            line=error.line,
+            column=error.column,
+        )
+    if isinstance(error, VersionError):
+        return problem(400, "bad-version", "Bad version", str(error))
     if isinstance(error, WriteRejectedError):
         return problem(
             422,

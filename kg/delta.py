@@ -220,7 +220,33 @@ class Difference:
             if q.verdict_before != q.verdict_after:
                 who = f"Q{q.number}" if q.number else "Silos"
                 parts.append(f"{who} verdict {q.verdict_before.value} -> {q.verdict_after.value}")
+        scored = [
+            f"Q{q.number}" if q.number else "Silos"
+            for q in self.questions
+            if q.score_before != q.score_after and q.verdict_before == q.verdict_after
+        ]
+        if scored:
+            parts.append("scores moved: " + ", ".join(scored))
         return ", ".join(parts) + "."
+
+    def total_moves(self) -> list[str]:
+        """Q8's totals that moved, each in its own side's currency: ``"cost: CHF 1,558 million
+        -> CHF 1,544 million"``. Two models in different currencies keep theirs (the amounts
+        are not converted).
+
+        >>> cad, chf = {"currency": "CAD", "cost": 5e6}, {"currency": "CHF", "cost": 4e6}
+        >>> Difference((), cad, chf).total_moves()
+        ['cost: CAD 5 million -> CHF 4 million']
+        """
+        moves = []
+        for key in _TOTALS:
+            before, after = self.totals_before.get(key), self.totals_after.get(key)
+            if before != after:
+                moves.append(
+                    f"{key}: {_amount(before, self.totals_before.get('currency'))} -> "
+                    f"{_amount(after, self.totals_after.get('currency'))}"
+                )
+        return moves
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-safe data, in a deterministic order."""
@@ -255,15 +281,7 @@ class Difference:
             if amounts:
                 money = " and ".join(money_words(v, c) for c, v in sorted(amounts.items()))
                 lines.append(f"At stake in the findings that {word}: {money}.")
-        if dict(self.totals_before) != dict(self.totals_after):
-            currency = self.totals_after.get("currency") or self.totals_before.get("currency")
-            for key in _TOTALS:
-                before, after = self.totals_before.get(key), self.totals_after.get(key)
-                if before != after:
-                    lines.append(
-                        f"Q8 {key}: {money_words(before or 0, currency)} -> "
-                        f"{money_words(after or 0, currency)}"
-                    )
+        lines += [f"Q8 {line}" for line in self.total_moves()]
         for q in self.questions:
             if q.is_empty:
                 continue
@@ -439,3 +457,7 @@ def _score(score: float | None) -> str:
 def _short(value: Any, limit: int = 120) -> str:
     text = value if isinstance(value, str) else json.dumps(_plain(value), ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _amount(value: Any, currency: str | None) -> str:
+    return "not known" if value is None else money_words(value, currency)

@@ -61,12 +61,14 @@ from kg.store import KnowledgeGraph
 from kg.validation import Severity, ValidationReport, validate
 
 if TYPE_CHECKING:
+    from kg.diff import Comparison
     from kg.pictures import Picture
     from kg.portfolio import Choice
     from kg.priorities import Priority
     from kg.questions import Parameters
     from kg.silos import SiloAnalysis, SiloParameters
     from kg.views import View
+    from kg.whatif import WhatIf
 
 __all__ = ["ModelDescription", "Report", "build_report", "describe_model", "write_report"]
 
@@ -284,6 +286,9 @@ class Report:
     subjects}}``, what the model says about each (only the HTML shows them)."""
     currency: str | None = None
     """The enterprise's reporting currency, for amounts that do not name theirs."""
+    changes: tuple[WhatIf | Comparison, ...] = ()
+    """What-ifs (:func:`kg.whatif.what_if`) and comparisons with other versions of the model
+    (:func:`kg.diff.compare_models`): how the answers would move, or moved."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON types only): everything the HTML and Markdown show."""
@@ -298,6 +303,7 @@ class Report:
             "silos": self.silos.to_dict() if self.silos is not None else None,
             "imports": [note.to_dict() for note in self.imports],
             "priorities": [p.to_dict() for p in self.priorities],
+            "changes": [_change_data(c) for c in self.changes],
         }
         plain: dict[str, Any] = _plain(data)
         return plain
@@ -395,6 +401,7 @@ def build_report(
     enterprise: Choice = None,
     validation: ValidationReport | None = None,
     views: bool = True,
+    changes: Sequence[WhatIf | Comparison] = (),
 ) -> Report:
     """Validate a model, answer the ten strategic questions and find its silos.
 
@@ -509,6 +516,7 @@ def build_report(
         views=shown_views,
         element_facts=element_facts(scope.model, named),
         currency=money.plan(scope.model).reporting,
+        changes=tuple(changes),
     )
 
 
@@ -1207,6 +1215,7 @@ class _HtmlContext:
             ),
             "ranking_rule": _ranking_rule(),
             "overview": overview,
+            "changes": [_change_context(c) for c in report.changes],
             "views": views,
             "questions": questions,
             "validation_rows": validation_rows,
@@ -1580,6 +1589,10 @@ class _MarkdownRenderer:
             lines.append(self.overview_row(str(answer.number), f"q{answer.number}", answer))
         if self.silo is not None:
             lines.append(self.overview_row("", "silos", self.silo, title="Where are our silos?"))
+        for change in report.changes:
+            lines += ["", f"## {_m(_change_title(change))}", "", "~~~~text"]
+            lines += change.to_text().rstrip().splitlines()
+            lines.append("~~~~")
         for answer in report.answers:
             lines += ["", *self.question(answer)]
         lines += self.silos()
@@ -1818,3 +1831,120 @@ class _MarkdownRenderer:
         if any(report.pictures.values()):
             lines += ["The pictures of the findings are in the HTML report.", ""]
         return lines
+
+
+# --------------------------------------------------------------------------------------------
+# What-ifs and comparisons
+
+_CHANGE_ITEMS = 12
+"""Findings that appeared, disappeared or changed shown per list; the rest are counted."""
+_CHANGE_ELEMENTS = 40
+"""Elements of a comparison shown; the rest are counted (report.json has them all)."""
+
+
+def _change_title(change: WhatIf | Comparison) -> str:
+    from kg.whatif import WhatIf
+
+    if isinstance(change, WhatIf):
+        return f"What if: {change.changes.title or change.changes.source}"
+    return "Compared with another version of the model"
+
+
+def _change_data(change: WhatIf | Comparison) -> dict[str, Any]:
+    from kg.whatif import WhatIf
+
+    kind = "what-if" if isinstance(change, WhatIf) else "comparison"
+    return {"kind": kind, "title": _change_title(change), **change.to_dict()}
+
+
+def _question_name(number: int, names: Mapping[int, str]) -> str:
+    return f"Q{number} {names.get(number, '')}".strip() if number else "Silos"
+
+
+def _change_context(change: WhatIf | Comparison) -> dict[str, Any]:
+    """What report.html shows of a what-if or a comparison."""
+    from kg.whatif import WhatIf
+
+    difference = change.difference if isinstance(change, WhatIf) else change.answers
+    names = {q.number: q.short_name for q in difference.questions}
+
+    def listed(moved: Sequence[Any]) -> dict[str, Any]:
+        items = [
+            {
+                "where": _question_name(m.question, names),
+                "severity": m.finding.severity.value,
+                "kind": kind_title(m.finding.kind),
+                "message": m.finding.message,
+                "stake": m.stake.text() if m.stake is not None else "",
+            }
+            for m in moved[:_CHANGE_ITEMS]
+        ]
+        return {"items": items, "more": max(0, len(moved) - _CHANGE_ITEMS)}
+
+    changed = [
+        {
+            "where": _question_name(c.question, names),
+            "kind": kind_title(c.after.kind),
+            "message": c.after.message,
+            "parts": ", ".join(sorted(c.changes)),
+        }
+        for c in difference.changed[:_CHANGE_ITEMS]
+    ]
+    rows = [
+        {
+            "name": q.name,
+            "verdict_before": q.verdict_before.value,
+            "verdict_after": q.verdict_after.value,
+            "score": (
+                f"{score_text(q.score_before)} → {score_text(q.score_after)}"
+                if q.score_before is not None
+                and q.score_after is not None
+                and q.score_before != q.score_after
+                else ""
+            ),
+            "appeared": len(q.appeared),
+            "disappeared": len(q.disappeared),
+            "changed": len(q.changed),
+        }
+        for q in difference.questions
+        if not q.is_empty
+    ]
+    money = [
+        f"At stake in the findings that {word}: "
+        + " and ".join(money_words(v, c) for c, v in sorted(amounts.items()))
+        for word, amounts in (
+            ("appeared", difference.money_appeared()),
+            ("disappeared", difference.money_disappeared()),
+        )
+        if amounts
+    ]
+    money += [line[0].upper() + line[1:] for line in difference.total_moves()]
+    context: dict[str, Any] = {
+        "title": _change_title(change),
+        "headline": difference.headline(),
+        "money": money,
+        "rows": rows,
+        "appeared": listed(difference.appeared),
+        "disappeared": listed(difference.disappeared),
+        "changed": {"items": changed, "more": max(0, len(difference.changed) - _CHANGE_ITEMS)},
+        "applied": [],
+        "violations": [],
+        "elements": [],
+        "elements_more": 0,
+        "counts": "",
+    }
+    if isinstance(change, WhatIf):
+        context["applied"] = [
+            f"{a.description}: {_count(a.removed, 'statement')} out, {a.added} in"
+            for a in change.applied
+        ]
+        context["violations"] = [
+            f"{v.focus_label or v.focus_node}: {v.message}" for v in change.violations[:20]
+        ]
+    else:
+        text = change.model.to_text().splitlines()
+        lines = [line for line in text if line[:2] in ("+ ", "- ", "> ", "~ ")]
+        context["counts"] = text[0] if text else ""
+        context["elements"] = lines[:_CHANGE_ELEMENTS]
+        context["elements_more"] = max(0, len(lines) - _CHANGE_ELEMENTS)
+    return context

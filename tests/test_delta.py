@@ -86,7 +86,7 @@ def test_removing_an_alternative_partner_shows_the_dependencies_it_covered(
         "evidence.share",
         "evidence.total_partner_cost",
     }
-    assert difference.headline() == "4 findings appeared, 0 disappeared, 1 changed."
+    assert difference.headline() == "4 findings appeared, 0 disappeared, 1 changed, scores moved: Q10."
 
 
 def test_a_difference_is_json_and_text(telco: Analysis, without_elektromarkt: Analysis):
@@ -99,7 +99,7 @@ def test_a_difference_is_json_and_text(telco: Analysis, without_elektromarkt: An
     assert [q["number"] for q in data["questions"]] == [10]
     assert data["totals"]["before"]["currency"] == "CHF"
     text = difference.to_text()
-    assert text.startswith("4 findings appeared, 0 disappeared, 1 changed.\n")
+    assert text.startswith("4 findings appeared, 0 disappeared, 1 changed, scores moved: Q10.\n")
     assert "At stake in the findings that appeared: CHF " in text
     assert "\nQ10 Partner Profiles\n" in text
     assert '  + [high] single-partner-dependency: Only "Kiosk Suisse AG"' in text

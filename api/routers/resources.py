@@ -125,6 +125,14 @@ def question_parameters(
 
 
 QuestionParameters = Annotated[Parameters, Depends(question_parameters)]
+VersionName = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="A version saved in the store (see /versions) to answer for instead of "
+        "the model as it is",
+    ),
+]
 EnterpriseName = Annotated[
     str | None,
     Query(
@@ -170,10 +178,13 @@ def _location(iri: str) -> str:
     responses=problems(400, 404),
 )
 def all_questions(
-    state: State, params: QuestionParameters, enterprise: EnterpriseName = None
+    state: State,
+    params: QuestionParameters,
+    enterprise: EnterpriseName = None,
+    version: VersionName = None,
 ) -> Response:
-    if state.settings.caching:
-        found = state.analysis(params=params, enterprise=enterprise)
+    if state.settings.caching or version is not None:
+        found = state.analysis(params=params, enterprise=enterprise, version=version)
         body = state.rendered(found, "questions", lambda: [a.to_dict() for a in found.answers])
         return Response(body, media_type="application/json")
     caveats = state.caveats()
@@ -193,9 +204,10 @@ def one_question(
     number: QuestionNumber,
     params: QuestionParameters,
     enterprise: EnterpriseName = None,
+    version: VersionName = None,
 ) -> Response:
-    if state.settings.caching:
-        found = state.analysis(params=params, enterprise=enterprise)
+    if state.settings.caching or version is not None:
+        found = state.analysis(params=params, enterprise=enterprise, version=version)
         body = state.rendered(found, f"question {number}", found.answer(number).to_dict)
         return Response(body, media_type="application/json")
     answer = ask(state.model, number, params=params, enterprise=state.view(enterprise))
@@ -209,9 +221,9 @@ def one_question(
     response_model=dict[str, Any],
     responses=problems(400, 404),
 )
-def silos(state: State, enterprise: EnterpriseName = None) -> Response:
-    if state.settings.caching:
-        found = state.analysis(enterprise=enterprise)
+def silos(state: State, enterprise: EnterpriseName = None, version: VersionName = None) -> Response:
+    if state.settings.caching or version is not None:
+        found = state.analysis(enterprise=enterprise, version=version)
         body = state.rendered(found, "silos", found.silos.to_dict)
         return Response(body, media_type="application/json")
     analysis = find_silos(state.model, enterprise=state.view(enterprise))
@@ -394,8 +406,10 @@ def export(
     state: State,
     format: Literal["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"] = "turtle",
     graph: Annotated[str | None, Query(description="IRI of one named graph")] = None,
+    version: VersionName = None,
 ) -> Response:
-    if graph is not None and graph not in state.model.graphs():
+    model = state.model_of(version)
+    if graph is not None and graph not in model.graphs():
         raise ApiError(404, "not-found", "Not found", f"no graph <{graph}> in the model", iri=graph)
     name, media_type = _EXPORTS[format]
-    return Response(state.model.serialize(format=name, graph=graph), media_type=media_type)
+    return Response(model.serialize(format=name, graph=graph), media_type=media_type)
