@@ -143,6 +143,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--title", help="the report's title (default: names the enterprise)")
     report.add_argument(
+        "--whatif",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CHANGES",
+        help="add a section on how the answers would move under this change set (as kg whatif; "
+        "repeat for several)",
+    )
+    report.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="OLD",
+        help="add a section comparing the model with another version of it (a folder, file, "
+        "store or STORE#NAME, as kg diff; repeat for several)",
+    )
+    report.add_argument(
         "--store",
         type=Path,
         help="an on-disk store: load PATH into it, or, without PATH, report on it as it is",
@@ -1070,13 +1087,14 @@ def _report(args: argparse.Namespace) -> int:
     from kg.report import build_report, write_report
 
     params, silo_params = _parameters(args), _silo_parameters(args)
-    say = Progress(total=_REPORT_STEPS)
+    say = Progress(total=_REPORT_STEPS + len(args.whatif) + len(args.compare))
     say(f"Loading {', '.join(str(p) for p in args.paths) or 'the model'}")
     with _open(args, args.paths, default=False) as model:
         chosen = _enterprises(model, args)
         if len(chosen) > 1:
             say.total = None
             return _portfolio(args, model, params, silo_params, say)
+        changes = _report_changes(args, model, params, chosen[0], say)
         report = build_report(
             model,
             paths=args.paths,
@@ -1085,6 +1103,7 @@ def _report(args: argparse.Namespace) -> int:
             progress=say,
             title=args.title,
             enterprise=chosen[0],
+            changes=changes,
         )
     if args.store is not None and not args.paths:
         from kg.report import import_notes
@@ -1109,6 +1128,28 @@ def _report(args: argparse.Namespace) -> int:
     lines.append(report.validation.to_text().splitlines()[0])
     sys.stdout.write("\n".join(lines) + "\n")
     return _exit_for(report.validation, args)
+
+
+def _report_changes(
+    args: argparse.Namespace,
+    model: KnowledgeGraph,
+    params: Parameters,
+    enterprise: Enterprise | None,
+    say: Progress,
+) -> list[Any]:
+    """The what-ifs and comparisons ``kg report --whatif/--compare`` asks for, in that order."""
+    from kg.diff import compare_models, open_side
+    from kg.whatif import load_changes, what_if
+
+    changes: list[Any] = []
+    sets = [load_changes(path) for path in args.whatif]  # every file read before any work
+    for changeset in sets:
+        say(f"What if: {changeset.title or changeset.source}")
+        changes.append(what_if(model, changeset, params=params, enterprise=enterprise))
+    for old in args.compare:
+        say(f"Comparing with {old}")
+        changes.append(compare_models(open_side(old), model, params=params))
+    return changes
 
 
 def _portfolio(
