@@ -19,7 +19,17 @@ from api import errors, openapi
 from api.config import Settings
 from api.deps import AppState
 from api.middleware import BodyLimit
-from api.routers import docs, index, interchange, pictures, report, resources, sparql, views
+from api.routers import (
+    change,
+    docs,
+    index,
+    interchange,
+    pictures,
+    report,
+    resources,
+    sparql,
+    views,
+)
 from kg._version import __version__
 from kg.model import open_model
 from kg.ontology import ONTOLOGY_IRI
@@ -96,6 +106,7 @@ def create_app(settings: Settings | None = None, *, model: KnowledgeGraph | None
         views.router,
         report.router,
         interchange.router,
+        change.router,
     )
     for router in routers:
         app.include_router(router)

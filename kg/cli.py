@@ -562,8 +562,8 @@ def _parser() -> argparse.ArgumentParser:
             "property by property; blank nodes by what they say) and answer by answer "
             "(verdicts, scores, findings that appeared, disappeared or changed). Each side is a "
             "folder or file of RDF (several joined with ','), an on-disk store, STORE#NAME for a "
-            "version saved in a store, or version:NAME with --store. Exit status: 0 the same, "
-            "1 they differ, 2 a side could not be read."
+            "version saved in a store, or version:NAME with --store. Exit status: 0 compared "
+            "(with --exit-code: 0 the same, 1 they differ), 2 a side could not be read."
         ),
     )
     diff.add_argument("old", metavar="OLD", help="the model before")
@@ -574,6 +574,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument(
         "--model-only", action="store_true", help="compare the statements, not the answers"
+    )
+    diff.add_argument(
+        "--exit-code", action="store_true", help="exit 1 when the models differ (as git diff)"
     )
     _add_format(diff)
     _add_parameters(diff)
@@ -1460,7 +1463,7 @@ def _diff(args: argparse.Namespace) -> int:
         sys.stdout.write(_json(found.to_dict()) + "\n")
     else:
         sys.stdout.write(found.to_text())
-    return EXIT_OK if found.is_empty else EXIT_VIOLATIONS
+    return EXIT_VIOLATIONS if args.exit_code and not found.is_empty else EXIT_OK
 
 
 def _version(args: argparse.Namespace) -> int:
