@@ -4,6 +4,8 @@ views' marking, on both examples."""
 from __future__ import annotations
 
 import json
+import os
+import re
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import kg
+from kg.browser import dump_dom, find_chromium, screenshot
 from kg.errors import KGError
 from kg.impact import (
     DependenceError,
@@ -331,3 +334,89 @@ def test_the_reach_of_every_element_is_a_minority_of_the_model() -> None:
         graph = DependenceGraph(_model(example))
         sizes = [len(graph.paths([iri])) for iri in graph.elements]
         assert max(sizes) < len(graph.elements) / 2, example
+
+
+# -- the picture and the views' marking -------------------------------------------------------
+
+
+def test_the_picture_highlights_the_start_and_draws_every_path_in_bold() -> None:
+    from kg.impactpicture import PATH_COLOUR, impact_picture
+    from kg.pictures import HIGHLIGHT
+
+    model = _model("telco")
+    found = impact(model, ["tel:ptn-secureops"])
+    picture = impact_picture(model, found)
+    assert picture.highlighted == {TEL + "ptn-secureops"}
+    assert picture.node(TEL + "ptn-secureops")["color"]["border"] == HIGHLIGHT
+    assert {n["id"] for n in picture.nodes} == found.iris | {TEL + "ptn-secureops"}
+    edges = {(e["from"], e["to"]) for e in picture.edges}
+    assert edges == {(r.path[-1].source, r.iri) for r in found.reached}
+    assert all(e["width"] == 3 and e["color"]["color"] == PATH_COLOUR for e in picture.edges)
+    legend = dict(picture.legend)
+    assert legend["where the impact starts (red ring)"] == HIGHLIGHT
+    assert "path of dependence (bold line)" in legend
+    assert "application" not in legend  # only what is drawn
+    assert "touchpoint" not in legend
+
+
+def test_a_large_impact_draws_the_nearest_and_says_how_many_are_left_out() -> None:
+    from kg.impactpicture import impact_picture
+
+    model = _model("bank")
+    found = impact(model, ["Cardplex Processing"])
+    picture = impact_picture(model, found, max_nodes=40)
+    assert len(picture.nodes) == 40
+    assert f"{len(found.reached) - 39} are left out" in picture.notes[0]
+    drawn = {n["id"] for n in picture.nodes}
+    kept = [r.depth for r in found.reached if r.iri in drawn]
+    assert max(kept) <= min(r.depth for r in found.reached if r.iri not in drawn)
+
+
+def test_the_views_mark_what_the_impact_reaches() -> None:
+    from kg.views.canvas import business_model_canvas
+    from kg.views.journey import journey_map
+
+    model = _model("telco")
+    found = impact(model, ["tel:app-cpq"])
+    canvas = business_model_canvas(model, reached=found.iris)
+    plain = business_model_canvas(model)
+    assert "kgv-reached" not in plain.body
+    assert canvas.body.count('aria-label="in the impact"') >= 2
+    journeys = journey_map(model, TEL + "jrn-salon-connect", reached=found.iris)
+    assert journeys.body.count('class="kgv-reached"') >= 4
+    assert "marks what the impact reaches" in journeys.body
+
+
+@pytest.mark.skipif(
+    find_chromium() is None and os.environ.get("CI") != "true",
+    reason="headless Chromium is not installed (apt-get install chromium)",
+)
+def test_the_picture_and_the_marked_canvas_draw_in_a_browser(tmp_path: Path) -> None:
+    from kg.impactpicture import impact_picture
+    from kg.pictures import vis_assets
+    from kg.views.base import stylesheet
+    from kg.views.canvas import business_model_canvas
+
+    model = _model("telco")
+    found = impact(model, ["tel:ptn-secureops"])
+    picture = impact_picture(model, found)
+    canvas = business_model_canvas(model, reached=found.iris)
+    page = tmp_path / "impact.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        + vis_assets()
+        + f"<style>{stylesheet()}</style></head><body>"
+        + picture.to_fragment("impact")
+        + canvas.body
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    png = screenshot(page, tmp_path / "impact.png", width=1400, height=1800)
+    assert png.stat().st_size > 20_000
+    dom = dump_dom(page)
+    container = re.search(r'<div [^>]*id="impact-network"[^>]*>', dom)
+    assert container
+    marks = dict(re.findall(r'data-vis-([a-z-]+)="([^"]*)"', container.group(0)))
+    assert int(marks["nodes"]) == len(picture.nodes) == 25
+    assert int(marks["labels"]) == len(picture.nodes)
+    assert dom.count('class="kgv-reached"') >= 5
