@@ -15,7 +15,7 @@ jobs, pains and gains the proposition addresses, with the fit weighed as Q3 weig
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -90,6 +90,7 @@ def business_model_canvas(
     enterprise: portfolio.Choice = None,
     findings: Iterable[Finding] = (),
     href: Href | None = None,
+    reached: Collection[str] = (),
 ) -> View:
     """The nine blocks of the Business Model Canvas, filled from the model.
 
@@ -103,6 +104,9 @@ def business_model_canvas(
         Findings to mark: each item a finding names gets a badge.
     href
         Where an item's name links to, given its IRI (``None``: no link).
+    reached
+        IRIs to mark as reached (an impact's, :func:`kg.impact.impact`): their items get the
+        class ``kgv-reached`` and a diamond.
 
     Raises
     ------
@@ -129,6 +133,7 @@ def business_model_canvas(
         title=title,
         blocks=blocks,
         notes=scoped.notes,
+        reached=frozenset(reached),
         **item_context(href, badges(findings)),
     )
     return View("canvas", title, body, scoped.notes)

@@ -22,7 +22,7 @@ customer meets the break: the stage of the second of the two steps.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -179,6 +179,7 @@ def journey_map(
     findings: Iterable[Finding] = (),
     href: Href | None = None,
     max_journeys: int = 12,
+    reached: Collection[str] = (),
 ) -> View:
     """The customer journey map of one journey, or of every journey of the model (one each).
 
@@ -200,6 +201,9 @@ def journey_map(
         stage of its second step, with its message.
     href
         Where a thing's name links to, given its IRI (``None``: no links).
+    reached
+        IRIs to mark as reached (an impact's, :func:`kg.impact.impact`): their names get the
+        class ``kgv-reached`` and a diamond.
 
     Returns
     -------
@@ -264,6 +268,7 @@ def journey_map(
         lane_width=_LANE_WIDTH,
         stage_width=_STAGE_WIDTH,
         curve_height=_CURVE_HEIGHT,
+        reached=frozenset(reached),
         **item_context(href, badges(findings)),
     )
     return View("journey-map", title, body, tuple(notes))
