@@ -39,6 +39,7 @@ from kg.errors import (
     StoreError,
     WriteRejectedError,
 )
+from kg.impact import UnknownElementError
 from kg.versions import VersionError, VersionNotFoundError
 from kg.whatif import ChangeSetError
 
@@ -148,6 +149,15 @@ def _from_library(error: KGError) -> JSONResponse:
             change=error.index,
             line=error.line,
             column=error.column,
+        )
+    if isinstance(error, UnknownElementError):
+        return problem(
+            404,
+            "unknown-element",
+            "No such element",
+            str(error),
+            element=error.element,
+            matches=list(error.matches),
         )
     if isinstance(error, VersionError):
         return problem(400, "bad-version", "Bad version", str(error))

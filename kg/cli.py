@@ -1401,16 +1401,17 @@ def _json_value(value: Any) -> Any:
 
 
 def _impact(args: argparse.Namespace) -> int:
-    from kg.impact import dependence, impact
+    from kg.impact import impact
     from kg.impactpicture import impact_picture
 
     elements = [i for i in args.items if not Path(i).exists()]
     paths = [Path(i) for i in args.items if Path(i).exists()]
     if not elements:
         raise KGError("give at least one element (an IRI, a CURIE or a label) before the paths")
-    table = dependence(args.dependence) if args.dependence is not None else None
     with _open(args, paths, default=True) as model:
-        found = impact(model, elements, enterprise=args.enterprise, depth=args.depth, table=table)
+        found = impact(
+            model, elements, enterprise=args.enterprise, depth=args.depth, table=args.dependence
+        )
         if args.picture is not None:
             impact_picture(model, found).save(args.picture)
     if args.format == "json":

@@ -40,7 +40,9 @@ def test_impact_of_an_application(client: TestClient) -> None:
     assert body["reached"], "the CRM application supports touchpoints"
     kinds = {r["type"] for r in body["reached"]}
     assert "Touchpoint" in kinds and "CustomerSegment" in kinds
-    where_used = client.get("/impact", params={"element": TEL + "app-mobile-crm", "depth": 1}).json()
+    where_used = client.get(
+        "/impact", params={"element": TEL + "app-mobile-crm", "depth": 1}
+    ).json()
     assert 0 < len(where_used["reached"]) < len(body["reached"])
     picture = client.get("/impact/picture", params={"element": TEL + "app-mobile-crm"})
     assert picture.status_code == 200 and "vis-network" in picture.text.lower()

@@ -86,7 +86,9 @@ def test_removing_an_alternative_partner_shows_the_dependencies_it_covered(
         "evidence.share",
         "evidence.total_partner_cost",
     }
-    assert difference.headline() == "4 findings appeared, 0 disappeared, 1 changed, scores moved: Q10."
+    assert (
+        difference.headline() == "4 findings appeared, 0 disappeared, 1 changed, scores moved: Q10."
+    )
 
 
 def test_a_difference_is_json_and_text(telco: Analysis, without_elektromarkt: Analysis):
