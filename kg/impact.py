@@ -511,10 +511,12 @@ class Impact:
     def to_text(self) -> str:
         """The impact for a terminal: the counts, the money, then each kind with its paths."""
         names = ", ".join(f"{e.label} ({_words(e.type)})" for e in self.start)
-        reach = "where used (one link)" if self.depth == 1 else "impact"
-        if self.depth is not None and self.depth != 1:
-            reach += f" within {self.depth} links"
-        lines = [f"The {reach} of {names}: {_count(len(self.reached), 'element')} reached."]
+        found = _count(len(self.reached), "element")
+        if self.depth == 1:
+            lines = [f"Where {names} is used (one link): {found}."]
+        else:
+            within = f" within {self.depth} links" if self.depth is not None else ""
+            lines = [f"The impact of {names}{within}: {found} reached."]
         groups = self.by_kind()
         if groups:
             lines.append(

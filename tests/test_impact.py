@@ -217,7 +217,7 @@ def test_where_used_is_one_link() -> None:
     )
     assert found.iris == direct
     assert {r.depth for r in found.reached} == {1}
-    assert found.to_text().startswith("The where used (one link) of Business quoting (CPQ)")
+    assert found.to_text().startswith("Where Business quoting (CPQ) (application) is used")
 
 
 def test_a_bank_partner_with_no_alternative_puts_its_segments_and_revenue_at_stake() -> None:
