@@ -511,12 +511,12 @@ class Impact:
     def to_text(self) -> str:
         """The impact for a terminal: the counts, the money, then each kind with its paths."""
         names = ", ".join(f"{e.label} ({_words(e.type)})" for e in self.start)
-        found = _count(len(self.reached), "element")
+        count = _count(len(self.reached), "element")
         if self.depth == 1:
-            lines = [f"Where {names} is used (one link): {found}."]
+            lines = [f"Where {names} is used (one link): {count}."]
         else:
             within = f" within {self.depth} links" if self.depth is not None else ""
-            lines = [f"The impact of {names}{within}: {found} reached."]
+            lines = [f"The impact of {names}{within}: {count} reached."]
         groups = self.by_kind()
         if groups:
             lines.append(

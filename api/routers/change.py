@@ -18,10 +18,8 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
-from kg.impact import impact
-from kg.impactpicture import impact_picture
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppState, State, WriteAccess
@@ -30,16 +28,20 @@ from api.openapi import problems
 from api.routers.resources import EnterpriseName, QuestionParameters, VersionName
 from kg.analysis import AnalysisCache
 from kg.diff import compare_models
+from kg.impact import impact
+from kg.impactpicture import impact_picture
 from kg.questions import Parameters
 from kg.store import KnowledgeGraph
 from kg.versions import drop_version, restore_version, save_version, versions
-from kg.whatif import MAX_BYTES, ChangeSet, what_if
+from kg.whatif import CHANGE_SET_SCHEMA, MAX_BYTES, ChangeSet, what_if
 
 __all__ = ["router"]
 
 router = APIRouter()
 
 CURRENT = "current"
+_NOTE = 2000
+"""Characters a version's note may have."""
 _NAME = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _SPARQL_UPDATE = "application/sparql-update"
 _WHATIF_BODY: dict[str, Any] = {
@@ -48,7 +50,7 @@ _WHATIF_BODY: dict[str, Any] = {
     "retire, set, add, unlink, swap; see kg/whatif.py), or a SPARQL update",
     "content": {
         "application/json": {
-            "schema": {"type": "object"},
+            "schema": {k: v for k, v in CHANGE_SET_SCHEMA.items() if k != "$schema"},
             "example": {
                 "title": "Retire the legacy billing application",
                 "changes": [{"remove": "https://example.org/alpina/app-billing"}],
@@ -58,6 +60,7 @@ _WHATIF_BODY: dict[str, Any] = {
     },
 }
 
+VersionPath = Annotated[str, Path(description="The version's name", pattern=_NAME)]
 Elements = Annotated[
     list[str],
     Query(
@@ -196,7 +199,7 @@ def diff(
         str,
         Query(
             alias="from",
-            max_length=64,
+            pattern=_NAME,
             description=f"A saved version, or {CURRENT!r} for the model as it is",
         ),
     ],
@@ -204,7 +207,7 @@ def diff(
         str,
         Query(
             alias="to",
-            max_length=64,
+            pattern=_NAME,
             description=f"A saved version, or {CURRENT!r} (the default)",
         ),
     ] = CURRENT,
@@ -242,7 +245,7 @@ def list_versions(state: State) -> list[dict[str, Any]]:
                                 "type": "string",
                                 "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
                             },
-                            "note": {"type": "string", "maxLength": 2000},
+                            "note": {"type": "string", "maxLength": _NOTE},
                             "replace": {"type": "boolean"},
                         },
                         "additionalProperties": False,
@@ -296,8 +299,14 @@ async def _version_body(request: Request) -> dict[str, Any]:
         )
     if not isinstance(body.get("name"), str):
         raise ApiError(400, "bad-request", "Bad request", "name must be given, as a string")
-    if body.get("note") is not None and not isinstance(body["note"], str):
-        raise ApiError(400, "bad-request", "Bad request", "note must be a string")
+    note = body.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > _NOTE):
+        raise ApiError(
+            400,
+            "bad-request",
+            "Bad request",
+            f"note must be a string of at most {_NOTE} characters",
+        )
     if "replace" in body and not isinstance(body["replace"], bool):
         raise ApiError(400, "bad-request", "Bad request", "replace must be true or false")
     return body
@@ -310,7 +319,7 @@ async def _version_body(request: Request) -> dict[str, Any]:
     summary="Drop a saved version",
     responses=problems(401, 403, 404),
 )
-def drop(state: State, _: WriteAccess, name: str) -> Response:
+def drop(state: State, _: WriteAccess, name: VersionPath) -> Response:
     with state.write_lock:
         drop_version(state.model, name)
     return Response(status_code=204)
@@ -322,6 +331,6 @@ def drop(state: State, _: WriteAccess, name: str) -> Response:
     summary="Make the model a saved version again (the version is kept)",
     responses=problems(401, 403, 404),
 )
-def restore(state: State, _: WriteAccess, name: str) -> dict[str, Any]:
+def restore(state: State, _: WriteAccess, name: VersionPath) -> dict[str, Any]:
     with state.write_lock:
         return restore_version(state.model, name).to_dict()

@@ -128,7 +128,7 @@ QuestionParameters = Annotated[Parameters, Depends(question_parameters)]
 VersionName = Annotated[
     str | None,
     Query(
-        max_length=64,
+        pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="A version saved in the store (see /versions) to answer for instead of "
         "the model as it is",
     ),
