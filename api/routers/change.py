@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import AppState, State, WriteAccess
 from api.errors import ApiError
 from api.openapi import problems
-from api.routers.resources import EnterpriseName, QuestionParameters, VersionName
+from api.routers.resources import EnterpriseName, QuestionParameters, VersionName, json_object
 from kg.analysis import AnalysisCache
 from kg.diff import compare_models
 from kg.impact import impact
@@ -276,22 +276,7 @@ def _save(state: AppState, body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _version_body(request: Request) -> dict[str, Any]:
-    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media != "application/json":
-        raise ApiError(
-            415,
-            "unsupported-media-type",
-            "Unsupported media type",
-            f"send the version as application/json, not {media or '(none)'!r}",
-        )
-    try:
-        body = json.loads(await request.body())
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ApiError(
-            400, "bad-request", "Bad request", f"the body is not JSON: {error}"
-        ) from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad-request", "Bad request", "the body must be a JSON object")
+    body = await json_object(request, "the version", ("application/json",))
     unknown = sorted(set(body) - {"name", "note", "replace"})
     if unknown:
         raise ApiError(

@@ -311,7 +311,7 @@ def get_entity(request: Request, state: State, iri: str) -> JSONResponse:
 )
 async def create_entity(request: Request, state: State, _: WriteAccess) -> JSONResponse:
     # The body is read only once the token has been checked (WriteAccess).
-    body = await _json_object(request)
+    body = await json_object(request)
     return await run_in_threadpool(_create_entity, request, state, body)
 
 
@@ -341,7 +341,7 @@ def _create_entity(request: Request, state: AppState, body: dict[str, Any]) -> J
     responses={200: _ENTITY_CONTENT, **problems(400, 401, 403, 404, 413, 415, 422)},
 )
 async def update_entity(request: Request, state: State, _: WriteAccess, iri: str) -> JSONResponse:
-    body = await _json_object(request)
+    body = await json_object(request)
     return await run_in_threadpool(_update_entity, request, state, iri, body)
 
 
@@ -357,15 +357,19 @@ def _update_entity(
     return _entity_response(request, updated)
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
+async def json_object(
+    request: Request,
+    what: str = "the entity",
+    media: tuple[str, ...] = ("application/json", JSON_LD),
+) -> dict[str, Any]:
     """The request's body as a JSON object; 415 or 400 problem+json otherwise."""
-    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media not in ("application/json", JSON_LD):
+    given = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if given not in media:
         raise ApiError(
             415,
             "unsupported-media-type",
             "Unsupported media type",
-            f"send the entity as application/json or {JSON_LD}, not {media or '(none)'!r}",
+            f"send {what} as {' or '.join(media)}, not {given or '(none)'!r}",
         )
     raw = await request.body()
     try:
