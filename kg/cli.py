@@ -256,6 +256,13 @@ def _parser() -> argparse.ArgumentParser:
     picture.add_argument(
         "--out", type=Path, required=True, metavar="FILE", help="the HTML page to write"
     )
+    picture.add_argument(
+        "--impact",
+        action="append",
+        default=[],
+        metavar="ELEMENT",
+        help="canvas and journey-map: mark what depends on ELEMENT (as kg impact; repeatable)",
+    )
     picture.add_argument("--png", type=Path, metavar="FILE", help="also a PNG screenshot")
     picture.add_argument(
         "--png-size",
@@ -1320,6 +1327,9 @@ def _picture(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+    if args.impact and args.kind not in ("canvas", "journey-map"):
+        print("kg: error: only the canvas and the journey-map take --impact", file=sys.stderr)
+        return EXIT_ERROR
     if args.kind == "question" and args.question is None:
         print("kg: error: a question picture needs --question N", file=sys.stderr)
         return EXIT_ERROR
@@ -1333,7 +1343,12 @@ def _picture(args: argparse.Namespace) -> int:
             if args.kind in _VIEWS:
                 from kg.views import draw
 
-                picture = draw(args.kind, model, enterprise=e, iri=args.iri)
+                reached: frozenset[str] = frozenset()
+                if args.impact:
+                    from kg.impact import impact
+
+                    reached = impact(model, args.impact, enterprise=e).iris
+                picture = draw(args.kind, model, enterprise=e, iri=args.iri, reached=reached)
             elif args.kind == "model":
                 picture = pictures.model_picture(model, enterprise=e)
             elif args.kind == "neighbourhood":

@@ -132,3 +132,19 @@ def test_versions_save_serve_compare_restore_and_drop(client: TestClient) -> Non
     assert client.delete("/versions/as-is", headers=AUTH).status_code == 204
     assert client.get("/versions").json() == []
     assert client.delete("/versions/as-is", headers=AUTH).status_code == 404
+
+
+def test_the_canvas_and_the_journey_map_mark_what_an_impact_reaches(client: TestClient) -> None:
+    plain = client.get("/views/canvas")
+    marked = client.get("/views/canvas", params={"impact": "tel:app-fixed-order-mgmt"})
+    assert plain.status_code == marked.status_code == 200, marked.text
+    assert "kgv-reached-mark\"" not in plain.text and "kgv-reached-mark\"" in marked.text
+    journey = client.get(
+        "/views/journey-map",
+        params={"journey": TEL + "jrn-family-fibre", "impact": "tel:app-fixed-order-mgmt"},
+    )
+    assert journey.status_code == 200 and "kgv-reached-mark\"" in journey.text
+    refused = client.get("/views/heatmap", params={"impact": "tel:app-fixed-order-mgmt"})
+    assert refused.status_code == 400 and "canvas" in refused.json()["detail"]
+    unknown = client.get("/views/canvas", params={"impact": "tel:no-such-app"})
+    assert unknown.status_code == 404

@@ -21,10 +21,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import State
+from api.errors import ApiError
 from api.openapi import problems
 from api.routers.pictures import _iri
 from api.routers.resources import EnterpriseName
-from kg.views import draw
+from kg.impact import impact as impact_of
+from kg.views import MARKS_REACHED, draw
 
 __all__ = ["router"]
 
@@ -49,6 +51,14 @@ def view(
         str | None, Query(description="The segment (value-proposition-canvas only)")
     ] = None,
     journey: Annotated[str | None, Query(description="The journey (journey-map only)")] = None,
+    impact: Annotated[
+        list[str] | None,
+        Query(
+            max_length=100,
+            description="Mark what depends on these elements, as GET /impact walks it (IRI, "
+            "CURIE or label; canvas and journey-map only)",
+        ),
+    ] = None,
 ) -> HTMLResponse:
     iri = None
     if kind == "value-proposition-canvas" and segment is not None:
@@ -60,5 +70,15 @@ def view(
     # cache between writes.
     found = state.analysis(enterprise=enterprise)
     findings = (*(f for a in found.answers for f in a.findings), *found.silos.findings)
-    drawn = draw(kind, state.model, enterprise=scope, findings=findings, iri=iri)
+    reached: frozenset[str] = frozenset()
+    if impact:
+        if kind not in MARKS_REACHED:
+            raise ApiError(
+                400,
+                "bad-request",
+                "Bad request",
+                f"only the {' and the '.join(MARKS_REACHED)} mark what an impact reaches",
+            )
+        reached = impact_of(state.model, impact, enterprise=enterprise).iris
+    drawn = draw(kind, state.model, enterprise=scope, findings=findings, iri=iri, reached=reached)
     return HTMLResponse(drawn.page())

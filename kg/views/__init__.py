@@ -16,7 +16,7 @@ names link to (``href=``, an IRI to a URL).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from kg import portfolio
@@ -30,6 +30,7 @@ from kg.views.journey import journey_map
 from kg.views.silomatrix import silo_matrix
 
 __all__ = [
+    "MARKS_REACHED",
     "VIEWS",
     "Badge",
     "Href",
@@ -56,6 +57,9 @@ VIEWS: dict[str, Callable[..., View]] = {
 """The views by kind, in the order a report shows them; each is called with a model and the
 keyword arguments ``findings`` and ``href`` (and ``enterprise``)."""
 
+MARKS_REACHED = ("canvas", "journey-map")
+"""The views that mark what an impact reaches (their ``reached`` argument)."""
+
 
 def model_findings(model: KnowledgeGraph, *, enterprise: Choice = None) -> list[Finding]:
     """The findings of the ten questions and of the silo analysis, for the views' badges."""
@@ -75,17 +79,21 @@ def draw(
     findings: Iterable[Finding] | None = None,
     href: Href | None = None,
     iri: str | None = None,
+    reached: Collection[str] = (),
 ) -> View:
     """Draw one view by its kind (a key of :data:`VIEWS`).
 
     ``findings`` mark the things they name; ``None`` runs the ten questions and the silo
     analysis for them (:func:`model_findings`). ``iri`` narrows the views that can be narrowed:
-    the journey of a journey map, the segment of a value proposition canvas.
+    the journey of a journey map, the segment of a value proposition canvas. ``reached`` (the
+    IRIs an impact reaches, :attr:`kg.impact.Impact.iris`) marks them on the canvas and the
+    journey map.
 
     Raises
     ------
     ValueError
-        ``kind`` is not a view, or ``iri`` is given for a view that draws the whole model.
+        ``kind`` is not a view, ``iri`` is given for a view that draws the whole model, or
+        ``reached`` for a view that does not mark it.
 
     Examples
     --------
@@ -99,6 +107,11 @@ def draw(
     if findings is None:
         findings = model_findings(model, enterprise=enterprise)
     common: dict[str, Any] = {"enterprise": enterprise, "findings": tuple(findings), "href": href}
+    if reached:
+        if kind not in MARKS_REACHED:
+            marking = " and the ".join(MARKS_REACHED)
+            raise ValueError(f"only the {marking} mark what an impact reaches, not a {kind}")
+        common["reached"] = frozenset(reached)
     if iri is None:
         return VIEWS[kind](model, **common)
     if kind == "journey-map":
