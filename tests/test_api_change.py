@@ -138,12 +138,12 @@ def test_the_canvas_and_the_journey_map_mark_what_an_impact_reaches(client: Test
     plain = client.get("/views/canvas")
     marked = client.get("/views/canvas", params={"impact": "tel:app-fixed-order-mgmt"})
     assert plain.status_code == marked.status_code == 200, marked.text
-    assert "kgv-reached-mark\"" not in plain.text and "kgv-reached-mark\"" in marked.text
+    assert 'kgv-reached-mark"' not in plain.text and 'kgv-reached-mark"' in marked.text
     journey = client.get(
         "/views/journey-map",
         params={"journey": TEL + "jrn-family-fibre", "impact": "tel:app-fixed-order-mgmt"},
     )
-    assert journey.status_code == 200 and "kgv-reached-mark\"" in journey.text
+    assert journey.status_code == 200 and 'kgv-reached-mark"' in journey.text
     refused = client.get("/views/heatmap", params={"impact": "tel:app-fixed-order-mgmt"})
     assert refused.status_code == 400 and "canvas" in refused.json()["detail"]
     unknown = client.get("/views/canvas", params={"impact": "tel:no-such-app"})

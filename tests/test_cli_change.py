@@ -122,5 +122,5 @@ def test_report_with_a_whatif_and_a_comparison(tmp_path: Path) -> None:
 def test_picture_marks_an_impact_on_the_canvas(tmp_path: Path) -> None:
     page = tmp_path / "canvas.html"
     assert main(["picture", "canvas", "--out", str(page), "--impact", "tel:app-billing"]) == 0
-    assert "kgv-reached-mark\"" in page.read_text()
+    assert 'kgv-reached-mark"' in page.read_text()
     assert main(["picture", "heatmap", "--out", str(page), "--impact", "tel:app-billing"]) == 2
