@@ -17,7 +17,8 @@ from api.config import Settings
 from api.errors import ApiError
 from kg.analysis import Analysis, AnalysisCache, analyse
 from kg.caveats import caveats
-from kg.portfolio import View, view
+from kg.impact import DependenceGraph
+from kg.portfolio import View, resolve, scoped, view
 from kg.questions import DEFAULT_PARAMETERS, QUESTIONS, Parameters
 from kg.sandbox import Sandbox, supported, writes
 from kg.silos import SiloParameters
@@ -116,6 +117,36 @@ class AppState:
                 if len(self._versions) >= _VIEWS_KEPT:
                     self._versions.pop(next(iter(self._versions)))
                 self._versions[key] = made
+            return made
+
+    _graphs: dict[tuple[int, str | None, str | None], DependenceGraph] = field(
+        default_factory=dict, repr=False
+    )
+    _graphing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def dependence_graph(self, version: str | None, enterprise: str | None) -> DependenceGraph:
+        """The dependence links of the model (or a saved version, or an enterprise's view of
+        it) that impact analysis walks (:class:`kg.impact.DependenceGraph`), read once between
+        writes.
+
+        Raises
+        ------
+        VersionNotFoundError, EnterpriseError
+            No such version, or no such enterprise.
+        """
+        model = self.model_of(version)
+        with self._graphing:
+            key = (writes(), version, enterprise)
+            made = self._graphs.get(key)
+            if made is None:
+                walked = model
+                if enterprise is not None:
+                    walked = scoped(model, resolve(model, enterprise))
+                made = DependenceGraph(walked)
+                self._graphs = {k: v for k, v in self._graphs.items() if k[0] == key[0]}
+                if len(self._graphs) >= _VIEWS_KEPT:
+                    self._graphs.pop(next(iter(self._graphs)))
+                self._graphs[key] = made
             return made
 
     def analysis(

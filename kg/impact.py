@@ -622,6 +622,7 @@ def impact(
     enterprise: portfolio.Choice = None,
     depth: int | None = None,
     table: Mapping[str, Dependence] | Path | str | None = None,
+    graph: DependenceGraph | None = None,
 ) -> Impact:
     """Everything that depends on ``elements``, each with its shortest path, and what is at
     stake.
@@ -641,6 +642,10 @@ def impact(
     table
         The dependence table (:func:`dependence`), or the path of a file that overrides the
         toolkit's; the toolkit's when ``None``.
+    graph
+        The model's dependence links, read before (:class:`DependenceGraph`, of the enterprise's
+        view when ``enterprise`` is given), so that many calls between writes read them once;
+        it replaces ``table``.
 
     Raises
     ------
@@ -671,7 +676,10 @@ def impact(
     if enterprise is not None:
         chosen = portfolio.resolve(model, enterprise)
         walked = portfolio.scoped(model, chosen)
-    graph = DependenceGraph(walked, table=table)
+    if graph is None:
+        graph = DependenceGraph(walked, table=table)
+    elif table is not None:
+        raise ValueError("give a dependence table or a dependence graph, not both")
     things = graph.elements
     start = [things[iri] for iri in dict.fromkeys(graph.resolve(e) for e in elements)]
     paths = graph.paths([e.iri for e in start], depth)

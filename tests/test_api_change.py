@@ -148,3 +148,29 @@ def test_the_canvas_and_the_journey_map_mark_what_an_impact_reaches(client: Test
     assert refused.status_code == 400 and "canvas" in refused.json()["detail"]
     unknown = client.get("/views/canvas", params={"impact": "tel:no-such-app"})
     assert unknown.status_code == 404
+
+
+def test_the_dependence_links_are_read_once_between_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api import deps
+
+    made: list[object] = []
+    real = deps.DependenceGraph
+
+    def counted(model: Any, **options: Any) -> Any:
+        made.append(model)
+        return real(model, **options)
+
+    monkeypatch.setattr(deps, "DependenceGraph", counted)
+    with TestClient(create_app(Settings(data=(TELCO,), token="secret"))) as client:
+        first = client.get("/impact", params={"element": "tel:app-billing"}).json()
+        second = client.get("/impact", params={"element": "tel:app-pos"}).json()
+        again = client.get("/impact", params={"element": "tel:app-billing"}).json()
+        assert len(made) == 1 and first == again and first != second
+        assert client.delete(
+            "/entities/" + (TEL + "cost-app-billing").replace(":", "%3A").replace("/", "%2F"),
+            headers=AUTH,
+        ).is_success
+        after = client.get("/impact", params={"element": "tel:app-billing"}).json()
+        assert len(made) == 2
+        costs = {r["iri"] for r in after["reached"] if r["type"] == "CostItem"}
+        assert TEL + "cost-app-billing" not in costs

@@ -87,8 +87,11 @@ def impact_of(
     enterprise: EnterpriseName = None,
     version: VersionName = None,
 ) -> dict[str, Any]:
-    model = state.model_of(version)
-    return impact(model, element, enterprise=enterprise, depth=depth).to_dict()
+    graph = state.dependence_graph(version, enterprise)
+    found = impact(
+        state.model_of(version), element, enterprise=enterprise, depth=depth, graph=graph
+    )
+    return found.to_dict()
 
 
 @router.get(
@@ -106,7 +109,8 @@ def impact_picture_of(
     version: VersionName = None,
 ) -> HTMLResponse:
     model = state.model_of(version)
-    found = impact(model, element, enterprise=enterprise, depth=depth)
+    graph = state.dependence_graph(version, enterprise)
+    found = impact(model, element, enterprise=enterprise, depth=depth, graph=graph)
     return HTMLResponse(impact_picture(model, found).to_html())
 
 

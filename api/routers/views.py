@@ -79,6 +79,7 @@ def view(
                 "Bad request",
                 f"only the {' and the '.join(MARKS_REACHED)} mark what an impact reaches",
             )
-        reached = impact_of(state.model, impact, enterprise=enterprise).iris
+        graph = state.dependence_graph(None, enterprise)
+        reached = impact_of(state.model, impact, enterprise=enterprise, graph=graph).iris
     drawn = draw(kind, state.model, enterprise=scope, findings=findings, iri=iri, reached=reached)
     return HTMLResponse(drawn.page())
