@@ -35,9 +35,10 @@ def kg_blocks() -> list[list[str]]:
             continue  # run against a real server by test_sparql_server_commands_run
         commands = []
         for line in block.splitlines():
-            command = line.split("#", 1)[0].strip()
-            if command.startswith(".venv/bin/kg "):
-                commands.append(command)
+            # as a shell reads it: '#' starts a comment only at the start of a word
+            words = shlex.split(re.split(r"(?:^|\s)#", line, maxsplit=1)[0])
+            if words[:1] == [".venv/bin/kg"]:
+                commands.append(shlex.join(words))
         if commands:
             found.append(commands)
     return found
