@@ -1344,11 +1344,20 @@ def _picture(args: argparse.Namespace) -> int:
                 from kg.views import draw
 
                 reached: frozenset[str] = frozenset()
+                reached_from: tuple[str, ...] = ()
                 if args.impact:
                     from kg.impact import impact
 
-                    reached = impact(model, args.impact, enterprise=e).iris
-                picture = draw(args.kind, model, enterprise=e, iri=args.iri, reached=reached)
+                    found = impact(model, args.impact, enterprise=e)
+                    reached, reached_from = found.iris, tuple(s.label for s in found.start)
+                picture = draw(
+                    args.kind,
+                    model,
+                    enterprise=e,
+                    iri=args.iri,
+                    reached=reached,
+                    reached_from=reached_from,
+                )
             elif args.kind == "model":
                 picture = pictures.model_picture(model, enterprise=e)
             elif args.kind == "neighbourhood":

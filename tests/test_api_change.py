@@ -139,6 +139,7 @@ def test_the_canvas_and_the_journey_map_mark_what_an_impact_reaches(client: Test
     marked = client.get("/views/canvas", params={"impact": "tel:app-fixed-order-mgmt"})
     assert plain.status_code == marked.status_code == 200, marked.text
     assert 'kgv-reached-mark"' not in plain.text and 'kgv-reached-mark"' in marked.text
+    assert "depends on <strong>Fixed-line order management (legacy)</strong>" in marked.text
     journey = client.get(
         "/views/journey-map",
         params={"journey": TEL + "jrn-family-fibre", "impact": "tel:app-fixed-order-mgmt"},

@@ -123,4 +123,5 @@ def test_picture_marks_an_impact_on_the_canvas(tmp_path: Path) -> None:
     page = tmp_path / "canvas.html"
     assert main(["picture", "canvas", "--out", str(page), "--impact", "tel:app-billing"]) == 0
     assert 'kgv-reached-mark"' in page.read_text()
+    assert "marks what depends on <strong>" in page.read_text()
     assert main(["picture", "heatmap", "--out", str(page), "--impact", "tel:app-billing"]) == 2

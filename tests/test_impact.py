@@ -385,6 +385,11 @@ def test_the_views_mark_what_the_impact_reaches() -> None:
     journeys = journey_map(model, TEL + "jrn-salon-connect", reached=found.iris)
     assert journeys.body.count('class="kgv-reached"') >= 4
     assert "marks what the impact reaches" in journeys.body
+    key = f"{len(found.iris)} elements in all"
+    named = journey_map(
+        model, TEL + "jrn-salon-connect", reached=found.iris, reached_from=["CPQ", "Kiosk"]
+    )
+    assert "depends on <strong>CPQ</strong> and <strong>Kiosk</strong> (" + key in named.body
 
 
 @pytest.mark.skipif(

@@ -71,6 +71,7 @@ def view(
     found = state.analysis(enterprise=enterprise)
     findings = (*(f for a in found.answers for f in a.findings), *found.silos.findings)
     reached: frozenset[str] = frozenset()
+    reached_from: tuple[str, ...] = ()
     if impact:
         if kind not in MARKS_REACHED:
             raise ApiError(
@@ -80,6 +81,15 @@ def view(
                 f"only the {' and the '.join(MARKS_REACHED)} mark what an impact reaches",
             )
         graph = state.dependence_graph(None, enterprise)
-        reached = impact_of(state.model, impact, enterprise=enterprise, graph=graph).iris
-    drawn = draw(kind, state.model, enterprise=scope, findings=findings, iri=iri, reached=reached)
+        impacted = impact_of(state.model, impact, enterprise=enterprise, graph=graph)
+        reached, reached_from = impacted.iris, tuple(s.label for s in impacted.start)
+    drawn = draw(
+        kind,
+        state.model,
+        enterprise=scope,
+        findings=findings,
+        iri=iri,
+        reached=reached,
+        reached_from=reached_from,
+    )
     return HTMLResponse(drawn.page())

@@ -16,7 +16,7 @@ names link to (``href=``, an IRI to a URL).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from kg import portfolio
@@ -80,6 +80,7 @@ def draw(
     href: Href | None = None,
     iri: str | None = None,
     reached: Collection[str] = (),
+    reached_from: Sequence[str] = (),
 ) -> View:
     """Draw one view by its kind (a key of :data:`VIEWS`).
 
@@ -87,7 +88,7 @@ def draw(
     analysis for them (:func:`model_findings`). ``iri`` narrows the views that can be narrowed:
     the journey of a journey map, the segment of a value proposition canvas. ``reached`` (the
     IRIs an impact reaches, :attr:`kg.impact.Impact.iris`) marks them on the canvas and the
-    journey map.
+    journey map; ``reached_from`` names the elements it started from, in the view's key.
 
     Raises
     ------
@@ -112,6 +113,7 @@ def draw(
             marking = " and the ".join(MARKS_REACHED)
             raise ValueError(f"only the {marking} mark what an impact reaches, not a {kind}")
         common["reached"] = frozenset(reached)
+        common["reached_from"] = tuple(reached_from)
     if iri is None:
         return VIEWS[kind](model, **common)
     if kind == "journey-map":

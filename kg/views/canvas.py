@@ -15,7 +15,7 @@ jobs, pains and gains the proposition addresses, with the fit weighed as Q3 weig
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -91,6 +91,7 @@ def business_model_canvas(
     findings: Iterable[Finding] = (),
     href: Href | None = None,
     reached: Collection[str] = (),
+    reached_from: Sequence[str] = (),
 ) -> View:
     """The nine blocks of the Business Model Canvas, filled from the model.
 
@@ -107,6 +108,8 @@ def business_model_canvas(
     reached
         IRIs to mark as reached (an impact's, :func:`kg.impact.impact`): their items get the
         class ``kgv-reached`` and a diamond.
+    reached_from
+        The names of the elements the impact started from, for the view's key.
 
     Raises
     ------
@@ -134,6 +137,7 @@ def business_model_canvas(
         blocks=blocks,
         notes=scoped.notes,
         reached=frozenset(reached),
+        reached_from=tuple(reached_from),
         **item_context(href, badges(findings)),
     )
     return View("canvas", title, body, scoped.notes)

@@ -180,6 +180,7 @@ def journey_map(
     href: Href | None = None,
     max_journeys: int = 12,
     reached: Collection[str] = (),
+    reached_from: Sequence[str] = (),
 ) -> View:
     """The customer journey map of one journey, or of every journey of the model (one each).
 
@@ -204,6 +205,8 @@ def journey_map(
     reached
         IRIs to mark as reached (an impact's, :func:`kg.impact.impact`): their names get the
         class ``kgv-reached`` and a diamond.
+    reached_from
+        The names of the elements the impact started from, for the view's key.
 
     Returns
     -------
@@ -269,6 +272,7 @@ def journey_map(
         stage_width=_STAGE_WIDTH,
         curve_height=_CURVE_HEIGHT,
         reached=frozenset(reached),
+        reached_from=tuple(reached_from),
         **item_context(href, badges(findings)),
     )
     return View("journey-map", title, body, tuple(notes))
