@@ -304,6 +304,7 @@ class Picture:
             edges=_script_json(self.network.edges),
             options=_script_json(self.network.options),
             readable=READABLE_PX,
+            focus=_script_json(sorted(self.highlighted)),
         )
 
     def to_html(self) -> str:
@@ -428,15 +429,25 @@ _FRAGMENT = """<div class="kg-picture" id="{id}">
     progress.textContent = "Laying out: " + done + "%";
   }});
   var readable = {readable};
+  var focus = {focus};
   var baseFont = (options.nodes && options.nodes.font && options.nodes.font.size) || 14;
   function fontOf(node) {{ return (node.font && node.font.size) || baseFont; }}
   // The network hides a label drawn smaller than its drawThreshold: when the fitted view is
-  // too far out for the smallest label to read, zoom in to where it does.
+  // too far out for the smallest label to read, zoom in to where it does, centred on the
+  // highlighted nodes (where an impact starts, what the findings name) when there are some.
+  function focusPoint() {{
+    var at = network.getPositions(focus), ids = Object.keys(at), x = 0, y = 0;
+    if (!ids.length) {{ return null; }}
+    ids.forEach(function (key) {{ x += at[key].x; y += at[key].y; }});
+    return {{x: x / ids.length, y: y / ids.length}};
+  }}
   function readableZoom() {{
     container.dataset.visFitScale = network.getScale().toFixed(3);
     var smallest = Math.min.apply(null, nodes.map(fontOf).concat([baseFont]));
     if (network.getScale() * smallest < readable) {{
-      network.moveTo({{scale: readable / smallest}});
+      var at = focusPoint(), move = {{scale: readable / smallest}};
+      if (at) {{ move.position = at; }}
+      network.moveTo(move);
       progress.textContent = "Zoomed in so that the labels read: drag to see the rest.";
     }}
   }}
