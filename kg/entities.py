@@ -100,6 +100,7 @@ _BMV = str(BMV._NS)
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _RDFS_LABEL = ox.NamedNode(str(RDFS.label))
 _XSD_STRING = str(XSD.string)
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 _ONTOLOGY = ox.NamedNode(str(ONTOLOGY_IRI))
 _IN_STAGE = ox.NamedNode(str(BM.inStage))
 _HAS_STAGE = ox.NamedNode(str(BM.hasStage))
@@ -513,10 +514,15 @@ def _literal_json(predicate: str, literal: ox.Literal) -> Any:
     if datatype == _XSD_STRING:
         return literal.value
     if datatype in _NATIVE and _vocabulary().ranges.get(predicate, datatype) == datatype:
-        try:
-            return (literal.value == "true") if datatype == str(XSD.boolean) else int(literal.value)
-        except ValueError:
-            pass  # ill-typed: keep the lexical form, typed explicitly below
+        if datatype == str(XSD.boolean):
+            # "1" and "0" are booleans too (Virtuoso writes them so)
+            if literal.value in _BOOLEANS:
+                return _BOOLEANS[literal.value]
+        else:
+            try:
+                return int(literal.value)
+            except ValueError:
+                pass  # ill-typed: keep the lexical form, typed explicitly below
     elif _vocabulary().ranges.get(predicate) == datatype:
         return literal.value
     return {"@value": literal.value, "@type": _key(datatype)}

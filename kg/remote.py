@@ -16,6 +16,11 @@ every question with nothing.
 
 Writes (loading files, entity writes, SPARQL updates) need the update URL; without it the
 store is read-only and a write raises :class:`~kg.errors.StoreError`.
+
+A server may keep graphs of its own beside the model's (Virtuoso: its schema, the Linked Data
+Platform vocabulary and its service description, :data:`SERVER_GRAPHS`). They are not the
+model's: the store leaves them out of its graphs, its count, its quads and its dump, and
+:meth:`EndpointStore.clear` leaves them in place.
 """
 
 from __future__ import annotations
@@ -31,7 +36,18 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.sparqltext import bind_values, declare_prefixes, prepare_query, quad_data, sparql_term
 
-__all__ = ["Endpoint", "EndpointStore", "endpoint_from_env"]
+__all__ = ["SERVER_GRAPHS", "Endpoint", "EndpointStore", "endpoint_from_env"]
+
+# Graphs a server makes for itself, which its default graph's union holds (Virtuoso 7's, present
+# in a new database and not all of them droppable).
+SERVER_GRAPHS = frozenset(
+    {
+        "http://www.openlinksw.com/schemas/virtrdf#",
+        "http://www.w3.org/ns/ldp#",
+        "http://localuriqaserver/sparql",
+    }
+)
+_NOT_SERVERS = "FILTER (?g NOT IN ({}))".format(", ".join(f"<{g}>" for g in sorted(SERVER_GRAPHS)))
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -126,6 +142,15 @@ class EndpointStore:
         self.endpoint = endpoint
         self.reconnect()
         self.check_union_default_graph()
+        found = self.query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            + _NOT_SERVERS.replace("NOT IN", "IN")
+            + " }"
+        )
+        assert isinstance(found, ox.QuerySolutions)
+        self.server_graphs: frozenset[str] = frozenset(row["g"].value for row in found)
+        """The server's own graphs that it holds (:data:`SERVER_GRAPHS`): while there are some,
+        queries name the model's graphs as their dataset instead of reading the union."""
 
     def __repr__(self) -> str:
         return f"<EndpointStore {self.endpoint}>"
@@ -203,7 +228,7 @@ class EndpointStore:
         if any(isinstance(t, ox.BlankNode | ox.DefaultGraph | ox.Triple) for t in fixed.values()):
             return iter(())
         values = {k: v for k, v in fixed.items() if isinstance(v, ox.NamedNode | ox.Literal)}
-        sparql = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        sparql = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_NOT_SERVERS} }}"
         if values:
             sparql = bind_values(sparql, values)
         result = self.query(sparql)
@@ -212,7 +237,9 @@ class EndpointStore:
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         """The graph names in the dataset."""
-        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        result = self.query(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_NOT_SERVERS} }}"
+        )
         assert isinstance(result, ox.QuerySolutions)
         return (row["g"] for row in result if isinstance(row["g"], ox.NamedNode))
 
@@ -222,7 +249,9 @@ class EndpointStore:
         return bool(result)
 
     def __len__(self) -> int:
-        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        result = self.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_NOT_SERVERS} }}"
+        )
         assert isinstance(result, ox.QuerySolutions)
         for row in result:
             count = row["n"]
@@ -247,7 +276,9 @@ class EndpointStore:
         StoreError
             The default graph does not hold the named graphs' triples.
         """
-        result = self.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")
+        result = self.query(
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_NOT_SERVERS} }} LIMIT 1"
+        )
         assert isinstance(result, ox.QuerySolutions)
         for row in result:
             if any(isinstance(row[v], ox.BlankNode) for v in ("s", "o")):
@@ -308,8 +339,26 @@ class EndpointStore:
             self.update(f"INSERT DATA {{ {quad_data(quads[start : start + _BATCH])} }}")
 
     def clear(self) -> None:
-        """Remove every graph and triple."""
+        """Remove every graph and triple (the server's own graphs stay).
+
+        Virtuoso 7 answers ``CLEAR ALL`` without clearing anything, so each graph left after it
+        is dropped by name.
+
+        Raises
+        ------
+        OSError
+            A graph could not be removed.
+        """
         self.update("CLEAR ALL")
+        left = list(self.named_graphs())
+        if left:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH {sparql_term(g)}" for g in left))
+            still = [g.value for g in self.named_graphs()]
+            if still:
+                raise OSError(
+                    f"the SPARQL endpoint {self.endpoint.update} kept graphs it was asked to "
+                    f"drop: {', '.join(still[:5])}"
+                )
 
     def flush(self) -> None:
         """Nothing to do: the server makes each update durable itself."""

@@ -634,7 +634,7 @@ def _literal_text(literal: ox.Literal) -> str:
     if datatype == "date" and _ISO_DATE.match(value):
         return _long_date(date.fromisoformat(value))
     if datatype == "boolean":
-        return "yes" if value == "true" else "no"
+        return {"true": "yes", "1": "yes", "false": "no", "0": "no"}.get(value, value)
     return value
 
 

@@ -762,10 +762,13 @@ class KnowledgeGraph:
         already makes are kept in that file's graph of repeats (:data:`REPEATS`), which the
         default graph leaves out, as it leaves out the hidden graphs (:data:`HIDDEN`), which
         ``GRAPH`` clauses do not see either. Without repeats or hidden graphs this is Oxigraph's
-        union default graph; with them, the list of the other graphs (a little slower).
+        union default graph; with them, the list of the other graphs (a little slower). So it is
+        on a server that keeps graphs of its own in its union (Virtuoso's,
+        :data:`kg.remote.SERVER_GRAPHS`).
         """
         names = [g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)]
-        if not any(g.value.startswith((REPEATS, HIDDEN)) for g in names):
+        theirs = getattr(self.store, "server_graphs", ())  # a server's own graphs, in its union
+        if not theirs and not any(g.value.startswith((REPEATS, HIDDEN)) for g in names):
             return {"use_default_graph_as_union": True}
         kept = [g for g in names if not g.value.startswith((REPEATS, HIDDEN))]
         if isinstance(self.store, ox.Store):
