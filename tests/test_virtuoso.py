@@ -144,3 +144,18 @@ def test_clear_empties_the_server_but_for_its_own_graphs(server: Virtuoso) -> No
     )
     assert isinstance(answer, ox.QuerySolutions)
     assert int(next(iter(answer))["n"].value) > 1000  # the server's schema is left alone
+
+
+def test_booleans_in_any_lexical_form_read_as_true_and_false() -> None:
+    # Servers may write xsd:boolean as 1 and 0 (Virtuoso does); "yes" is no boolean at all.
+    from kg.entities import _literal_json
+    from kg.report import _literal_text
+
+    master = "https://w3id.org/bmkg/ontology#isMasterCustomerRecord"
+    for text, truth, words in (("1", True, "yes"), ("true", True, "yes"), ("0", False, "no")):
+        literal = ox.Literal(text, datatype=BOOLEAN)
+        assert _literal_json(master, literal) is truth
+        assert _literal_text(literal) == words
+    odd = ox.Literal("yes", datatype=BOOLEAN)
+    assert _literal_json(master, odd) == {"@value": "yes", "@type": "xsd:boolean"}
+    assert _literal_text(odd) == "yes"
