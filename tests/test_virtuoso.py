@@ -98,6 +98,9 @@ PARTS: dict[str, Callable[[KnowledgeGraph], Any]] = {
         f"view-{kind}": (lambda m, kind=kind: views.draw(kind, m, findings=()).body)
         for kind in views.VIEWS
     },
+    "view-journey-map-of-one": lambda m: (
+        views.draw("journey-map", m, findings=(), iri=TEL + "jrn-family-fibre").body
+    ),
     "impact": lambda m: impact(m, [TEL + "app-fixed-order-mgmt"]).to_dict(),
 }
 
@@ -111,7 +114,6 @@ NOT_YET = {
     "silo-picture": "SP031: SPARQL compiler internal error (the channel silo query)",
     "validation": "TR...: transitive start not given (rdfs:subClassOf* between two variables)",
     "view-value-proposition-canvas": "SR128: numeric value out of range in a temporary column",
-    "view-journey-map": "a different journey map",
 }
 
 
