@@ -154,6 +154,10 @@ HIDDEN = "urn:bmkg:version"
 writes placed by :meth:`~KnowledgeGraph.place` never touch them."""
 
 
+# The dataset of a query on a server while the model has no graph: a name no graph has.
+_NO_GRAPH = "urn:bmkg:no-graph"
+
+
 def hidden(graph: object) -> bool:
     """Whether a graph (a name, or a pyoxigraph graph name) is hidden: no part of the model.
 
@@ -774,6 +778,8 @@ class KnowledgeGraph:
         if isinstance(self.store, ox.Store):
             # The store's own default graph is part of Oxigraph's union too.
             return {"default_graph": [ox.DefaultGraph(), *kept], "named_graphs": kept}
+        # A server given no graph reads its whole union: name one that holds nothing instead.
+        kept = kept or [ox.NamedNode(_NO_GRAPH)]
         return {"default_graph": kept, "named_graphs": kept}
 
     def triples(self, graph: str | None = None) -> Iterator[ox.Triple]:

@@ -161,3 +161,15 @@ def test_booleans_in_any_lexical_form_read_as_true_and_false() -> None:
     odd = ox.Literal("yes", datatype=BOOLEAN)
     assert _literal_json(master, odd) == {"@value": "yes", "@type": "xsd:boolean"}
     assert _literal_text(odd) == "yes"
+
+
+def test_an_empty_model_on_the_server_sees_none_of_its_graphs(server: Virtuoso) -> None:
+    empty = KnowledgeGraph(endpoint=server.endpoint())
+    empty.clear()
+    assert empty.dataset() == {
+        "default_graph": [ox.NamedNode("urn:bmkg:no-graph")],
+        "named_graphs": [ox.NamedNode("urn:bmkg:no-graph")],
+    }
+    answer = empty.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(answer, ox.QuerySolutions)
+    assert int(next(iter(answer))["n"].value) == 0  # not Virtuoso's 2,496 own triples
