@@ -66,7 +66,7 @@ from kg.answers import preferred_label
 from kg.errors import NotFoundError, WriteRejectedError
 from kg.ontology import ONTOLOGY_IRI, ontology_graph, ontology_path, shapes_graph
 from kg.sandbox import mutating
-from kg.sparqltext import decimal_text, integer_text
+from kg.sparqltext import BOOLEANS, decimal_text, integer_text
 from kg.store import REPEATS, KnowledgeGraph, StoreBackend, rdflib_term, visible
 from kg.validation import Engine, Severity, ValidationReport, ValidationResult, validate
 from kg.vocab import BM, BMV, STANDARD_PREFIXES
@@ -100,7 +100,6 @@ _BMV = str(BMV._NS)
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _RDFS_LABEL = ox.NamedNode(str(RDFS.label))
 _XSD_STRING = str(XSD.string)
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 _ONTOLOGY = ox.NamedNode(str(ONTOLOGY_IRI))
 _IN_STAGE = ox.NamedNode(str(BM.inStage))
 _HAS_STAGE = ox.NamedNode(str(BM.hasStage))
@@ -515,9 +514,8 @@ def _literal_json(predicate: str, literal: ox.Literal) -> Any:
         return literal.value
     if datatype in _NATIVE and _vocabulary().ranges.get(predicate, datatype) == datatype:
         if datatype == str(XSD.boolean):
-            # "1" and "0" are booleans too (Virtuoso writes them so)
-            if literal.value in _BOOLEANS:
-                return _BOOLEANS[literal.value]
+            if literal.value in BOOLEANS:
+                return BOOLEANS[literal.value]
         else:
             try:
                 return int(literal.value)

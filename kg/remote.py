@@ -47,7 +47,8 @@ SERVER_GRAPHS = frozenset(
         "http://localuriqaserver/sparql",
     }
 )
-_NOT_SERVERS = "FILTER (?g NOT IN ({}))".format(", ".join(f"<{g}>" for g in sorted(SERVER_GRAPHS)))
+_SERVERS = ", ".join(f"<{g}>" for g in sorted(SERVER_GRAPHS))
+_NOT_SERVERS = f"FILTER (?g NOT IN ({_SERVERS}))"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -143,9 +144,7 @@ class EndpointStore:
         self.reconnect()
         self.check_union_default_graph()
         found = self.query(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            + _NOT_SERVERS.replace("NOT IN", "IN")
-            + " }"
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g IN ({_SERVERS})) }}"
         )
         assert isinstance(found, ox.QuerySolutions)
         self.server_graphs: frozenset[str] = frozenset(row["g"].value for row in found)

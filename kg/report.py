@@ -57,6 +57,7 @@ from kg._version import __version__
 from kg.answers import Answer, Finding, Level, Subject, Verdict, money_words, percent, score_text
 from kg.ontology import ONTOLOGY_IRI
 from kg.queries import kind_title
+from kg.sparqltext import BOOLEANS
 from kg.store import KnowledgeGraph
 from kg.validation import Severity, ValidationReport, validate
 
@@ -634,7 +635,8 @@ def _literal_text(literal: ox.Literal) -> str:
     if datatype == "date" and _ISO_DATE.match(value):
         return _long_date(date.fromisoformat(value))
     if datatype == "boolean":
-        return {"true": "yes", "1": "yes", "false": "no", "0": "no"}.get(value, value)
+        truth = BOOLEANS.get(value)
+        return value if truth is None else "yes" if truth else "no"
     return value
 
 

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError
 
 __all__ = [
+    "BOOLEANS",
     "DECIMAL_LIMIT",
     "STRINGS_IRIS_COMMENTS",
     "bind_values",
@@ -45,6 +46,10 @@ _FIRST_GROUP = re.compile(r"\{")
 _CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.IGNORECASE)
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 
+
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+"""The lexical forms of ``xsd:boolean`` and their values: servers may write 1 and 0 (Virtuoso
+does)."""
 
 DECIMAL_LIMIT = Decimal(10) ** 20
 """Decimals of this magnitude or more are beyond Oxigraph's xsd:decimal (about 1.7e20)."""

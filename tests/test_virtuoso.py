@@ -151,6 +151,7 @@ def test_clear_empties_the_server_but_for_its_own_graphs(server: Virtuoso) -> No
 def test_booleans_in_any_lexical_form_read_as_true_and_false() -> None:
     # Servers may write xsd:boolean as 1 and 0 (Virtuoso does); "yes" is no boolean at all.
     from kg.entities import _literal_json
+    from kg.queries import to_python
     from kg.report import _literal_text
 
     master = "https://w3id.org/bmkg/ontology#isMasterCustomerRecord"
@@ -158,6 +159,7 @@ def test_booleans_in_any_lexical_form_read_as_true_and_false() -> None:
         literal = ox.Literal(text, datatype=BOOLEAN)
         assert _literal_json(master, literal) is truth
         assert _literal_text(literal) == words
+        assert to_python(literal) is truth  # every query result
     odd = ox.Literal("yes", datatype=BOOLEAN)
     assert _literal_json(master, odd) == {"@value": "yes", "@type": "xsd:boolean"}
     assert _literal_text(odd) == "yes"

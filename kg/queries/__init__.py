@@ -36,7 +36,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.sparqltext import decimal_text, integer_text
+from kg.sparqltext import BOOLEANS, decimal_text, integer_text
 from kg.store import KnowledgeGraph
 
 __all__ = ["Parameter", "Query", "kind_title", "queries", "run", "to_python"]
@@ -182,7 +182,7 @@ def to_python(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any
         if datatype in (_XSD + "decimal", _XSD + "double", _XSD + "float"):
             return Decimal(term.value)
         if datatype == _XSD + "boolean":
-            return term.value == "true"
+            return BOOLEANS.get(term.value, False)
         if datatype == _XSD + "date":
             return date.fromisoformat(term.value)
         return term.value
