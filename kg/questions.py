@@ -30,10 +30,12 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextvars import ContextVar
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -53,8 +55,8 @@ from kg.answers import (
     preferred_label,
 )
 from kg.ontology import ontology_graph
-from kg.queries import kind_title, queries, run
-from kg.store import KnowledgeGraph, StoreBackend, visible
+from kg.queries import kind_title, parallel_queries, queries, run
+from kg.store import KnowledgeGraph, StoreBackend, hidden, visible
 
 __all__ = [
     "DEFAULT_PARAMETERS",
@@ -188,6 +190,11 @@ class _Names:
         self.subjects: dict[str, Subject] = {}
         self.narrower: dict[tuple[str, str], bool] = {}
 
+    @cached_property
+    def versions(self) -> bool:
+        """Whether the store holds saved versions (hidden graphs) to leave out."""
+        return any(hidden(graph) for graph in self.store.named_graphs())
+
 
 # Set by ask_all for the ten questions it answers, so that they describe each subject once.
 _SHARED_NAMES: ContextVar[_Names | None] = ContextVar("_SHARED_NAMES", default=None)
@@ -230,18 +237,23 @@ def _describe(names: _Names, iri: str) -> Subject:
         return Subject(iri)
     store = names.store
     node = ox.NamedNode(iri)
-    label = preferred_label(
+    # Read straight off the store's index (no SPARQL): this runs for every subject named.
+    versions = names.versions
+    labels = [
         (quad.object.value, quad.object.language or "")
-        for quad in visible(store.quads_for_pattern(node, _RDFS_LABEL, None))
-        if isinstance(quad.object, ox.Literal)
-    )
+        for quad in store.quads_for_pattern(node, _RDFS_LABEL, None)
+        if type(quad.object) is ox.Literal and not (versions and hidden(quad.graph_name))
+    ]
+    label = labels[0][0] if len(labels) == 1 else preferred_label(labels)
     types = sorted(
         {
             quad.object.value
-            for quad in visible(store.quads_for_pattern(node, _RDF_TYPE, None))
-            if isinstance(quad.object, ox.NamedNode)
+            for quad in store.quads_for_pattern(node, _RDF_TYPE, None)
+            if type(quad.object) is ox.NamedNode and not (versions and hidden(quad.graph_name))
         }
     )
+    if len(types) == 1:
+        return Subject(iri, label, _local(types[0]))
     ours = [t for t in types if t.startswith(_BM)] or types
 
     def narrower(cls: str, than: str) -> bool:
@@ -1683,11 +1695,17 @@ def ask_all(
     params: Parameters = DEFAULT_PARAMETERS,
     progress: Callable[[str], None] | None = None,
     enterprise: portfolio.Choice = None,
+    workers: int | None = None,
 ) -> list[Answer]:
     """Answer the ten strategic questions in order, for one enterprise of the model.
 
     ``progress``, when given, is called with a line such as ``"Q3 Value Proposition"`` before
-    each question is answered. ``enterprise`` is as for :func:`ask`.
+    each question is answered, in the order of the questions. ``enterprise`` is as for
+    :func:`ask`.
+
+    The questions are answered on ``workers`` threads at once (by default one per processor,
+    at most four) when the store answers queries in parallel: the embedded store and a server
+    do, rdflib's store is asked one query at a time. The answers do not depend on it.
 
     Examples
     --------
@@ -1697,16 +1715,37 @@ def ask_all(
     >>> len(answers), lines[0]
     (10, 'Q1 Customer Profile')
     """
-    answers = []
     scope = portfolio.view(model, enterprise)
-    token = _SHARED_NAMES.set(_Names(scope.model.store))
-    try:
+    names = _Names(scope.model.store)
+
+    def answer(spec: QuestionSpec) -> Answer:
+        token = _SHARED_NAMES.set(names)
+        try:
+            found = spec.function(scope.model, params).with_caveats(scope.notes)
+            found = _judged(found, nothing_to_judge(scope.model, spec))
+        finally:
+            _SHARED_NAMES.reset(token)
+        return replace(found, enterprise=scope.enterprise)
+
+    say = progress or (lambda line: None)
+    threads = parallel_queries(scope.model.store) if workers is None else max(1, workers)
+    if threads == 1:
+        answers = []
         for number, spec in QUESTIONS.items():
-            if progress is not None:
-                progress(f"Q{number} {spec.short_name}")
-            answer = spec.function(scope.model, params).with_caveats(scope.notes)
-            answer = _judged(answer, nothing_to_judge(scope.model, spec))
-            answers.append(replace(answer, enterprise=scope.enterprise))
-    finally:
-        _SHARED_NAMES.reset(token)
-    return answers
+            say(f"Q{number} {spec.short_name}")
+            answers.append(answer(spec))
+        return answers
+    with ThreadPoolExecutor(threads, thread_name_prefix="kg-question") as pool:
+        # Longest first, so that no long question starts last and runs alone.
+        order = sorted(QUESTIONS.values(), key=lambda spec: spec.number not in _LONGEST)
+        # Each in a copy of the caller's context, as if it ran here.
+        futures = {spec.number: pool.submit(copy_context().run, answer, spec) for spec in order}
+        answers = []
+        for number, spec in QUESTIONS.items():
+            say(f"Q{number} {spec.short_name}")
+            answers.append(futures[number].result())
+        return answers
+
+
+# The questions that take longest on large models (measured at 1M triples): started first.
+_LONGEST = frozenset({4, 9, 10})

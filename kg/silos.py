@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -55,7 +57,7 @@ from kg.answers import (
     percent,
     preferred_label,
 )
-from kg.queries import run
+from kg.queries import parallel_queries, run
 from kg.store import KnowledgeGraph
 from kg.structure import Structure, analyse_structure, structure_graph
 
@@ -296,20 +298,35 @@ def find_silos(
         raise TypeError(f"params must be SiloParameters, not {type(params).__name__}")
     scope = portfolio.view(model, enterprise)
     model = scope.model
-    # The links of the structure serve both the findings' evidence and the structural view.
-    edges = run(model, "structure-edges")
-    facts = _Facts(model, edges)
-    findings = (
-        _product_silos(model, facts, params)
-        + _channel_silos(model, facts, params)
-        + _lifecycle_silos(model, facts)
-    )
-    structure = analyse_structure(
-        model,
-        seed=params.seed,
-        resolution=params.resolution,
-        graph=structure_graph(model, edges=edges),
-    )
+    threads = parallel_queries(model.store)
+    with ThreadPoolExecutor(max(1, threads - 1), thread_name_prefix="kg-silo") as pool:
+        # The three silo queries are the store's work: on a store that answers queries in
+        # parallel they run while this thread measures the structure (networkx, Python).
+        def rows(name: str, **values: Any) -> Callable[[], list[dict[str, Any]]]:
+            def fetch() -> list[dict[str, Any]]:
+                return run(model, name, **values)
+
+            if threads == 1:
+                return fetch
+            return pool.submit(copy_context().run, fetch).result
+
+        product = rows("product-silo", throughMaster=params.through_master)
+        channel = rows("channel-silo", synchronisedAsShared=params.synchronised_as_shared)
+        lifecycle = rows("lifecycle-silo")
+        # The links of the structure serve both the findings' evidence and the structural view.
+        edges = run(model, "structure-edges")
+        structure = analyse_structure(
+            model,
+            seed=params.seed,
+            resolution=params.resolution,
+            graph=structure_graph(model, edges=edges),
+        )
+        facts = _Facts(model, edges)
+        findings = (
+            _product_silos(facts, product(), params)
+            + _channel_silos(facts, channel())
+            + _lifecycle_silos(facts, lifecycle())
+        )
     return SiloAnalysis(
         findings=tuple(findings),
         structure=structure,
@@ -381,9 +398,11 @@ class _Facts:
         }
 
 
-def _product_silos(model: KnowledgeGraph, facts: _Facts, params: SiloParameters) -> list[Finding]:
+def _product_silos(
+    facts: _Facts, rows: list[dict[str, Any]], params: SiloParameters
+) -> list[Finding]:
     grouped: dict[tuple[str, str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in run(model, "product-silo", throughMaster=params.through_master):
+    for row in rows:
         key = (row["segment"], row["store"], row["otherStore"])
         grouped[key][row["offering"]].add(row["offeringStore"])
     findings = []
@@ -459,8 +478,7 @@ def _product_silos(model: KnowledgeGraph, facts: _Facts, params: SiloParameters)
     return findings
 
 
-def _channel_silos(model: KnowledgeGraph, facts: _Facts, params: SiloParameters) -> list[Finding]:
-    rows = run(model, "channel-silo", synchronisedAsShared=params.synchronised_as_shared)
+def _channel_silos(facts: _Facts, rows: list[dict[str, Any]]) -> list[Finding]:
     findings = []
     for row in sorted(rows, key=lambda r: (r["journey"], r["touchpoint"], r["nextTouchpoint"])):
         journey = row["journey"]
@@ -530,13 +548,13 @@ def _step(facts: _Facts, touchpoint: str, channel: str) -> dict[str, Any]:
     return step
 
 
-def _lifecycle_silos(model: KnowledgeGraph, facts: _Facts) -> list[Finding]:
+def _lifecycle_silos(facts: _Facts, rows: list[dict[str, Any]]) -> list[Finding]:
     grouped: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
     triples: dict[str, dict[tuple[str, str, str], set[tuple[str, str]]]] = defaultdict(
         lambda: defaultdict(set)
     )
-    for row in run(model, "lifecycle-silo"):
+    for row in rows:
         segment = row["segment"]
         for role in _FUNCTIONS:
             grouped[segment][role].add(row[role])

@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from test_examples import DATA, EXAMPLES, PREFIXES, finding_kinds, planted
 
+from kg import questions
 from kg.answers import Answer, Level, Verdict
 from kg.model import open_model
 from kg.questions import QUESTIONS, Parameters, ask, ask_all
@@ -938,6 +940,26 @@ def test_ask_all_reports_progress() -> None:
     assert lines == [f"Q{n} {QUESTIONS[n].short_name}" for n in range(1, 11)]
     # the ontology alone: no finding, and nothing to judge either
     assert all(a.verdict is Verdict.UNKNOWN for a in answers)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_answers_on_threads_are_those_answered_one_at_a_time(name: str) -> None:
+    model = open_model(DATA / name)
+    lines: list[str] = []
+    alone = [a.to_dict() for a in ask_all(model, workers=1)]
+    together = [a.to_dict() for a in ask_all(model, workers=4, progress=lines.append)]
+    assert together == alone
+    assert lines == [f"Q{n} {QUESTIONS[n].short_name}" for n in range(1, 11)]
+
+
+def test_an_error_on_a_thread_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(model: KnowledgeGraph, params: Parameters) -> Answer:
+        raise RuntimeError("question 7 broke")
+
+    specs = {**QUESTIONS, 7: dataclasses.replace(QUESTIONS[7], function=broken)}
+    monkeypatch.setattr(questions, "QUESTIONS", MappingProxyType(specs))
+    with pytest.raises(RuntimeError, match="question 7 broke"):
+        ask_all(open_model(), workers=2)
 
 
 def test_answers_serialise_to_json_and_render_as_text(example: tuple[str, list[Answer]]) -> None:

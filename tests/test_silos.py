@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from kg import silos
 from kg.answers import Level, Verdict
 from kg.model import open_model
 from kg.silos import SiloAnalysis, SiloParameters, find_silos
@@ -81,6 +82,14 @@ def test_example_silos_are_exactly_the_planted_ones(example: tuple[str, SiloAnal
     name, analysis = example
     expected = Counter((kind, frozenset(subjects)) for kind, subjects in planted_silos(name))
     assert found(analysis) == expected
+
+
+def test_silos_found_on_threads_are_those_found_one_query_at_a_time(
+    example: tuple[str, SiloAnalysis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, analysis = example
+    monkeypatch.setattr(silos, "parallel_queries", lambda store: 1)
+    assert find_silos(open_model(DATA / name)).to_dict() == analysis.to_dict()
 
 
 def test_example_silo_subjects_come_in_the_readme_order(example: tuple[str, SiloAnalysis]) -> None:

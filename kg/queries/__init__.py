@@ -24,6 +24,7 @@ the ``SELECT`` projects, so each parameter is projected.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,10 +37,19 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.rdflibstore import RdflibStore
 from kg.sparqltext import BOOLEANS, decimal_text, integer_text
-from kg.store import KnowledgeGraph
+from kg.store import KnowledgeGraph, StoreBackend
 
-__all__ = ["Parameter", "Query", "kind_title", "queries", "run", "to_python"]
+__all__ = [
+    "Parameter",
+    "Query",
+    "kind_title",
+    "parallel_queries",
+    "queries",
+    "run",
+    "to_python",
+]
 
 _FOLDER = Path(__file__).resolve().parent
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -162,31 +172,62 @@ def run(model: KnowledgeGraph, name: str, **values: Any) -> list[dict[str, Any]]
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError(f"{name}: only SELECT queries belong in the registry")
     names = [v.value for v in result.variables]
+    rows = []
     # A solution iterates over its values in the order of ``names``: much faster than by name.
-    return [
-        {n: to_python(term) for n, term in zip(names, row, strict=True) if term is not None}
-        for row in result
-    ]
+    for solution in result:
+        row = {}
+        for variable, term in zip(names, solution, strict=True):
+            if term is not None:
+                row[variable] = to_python(term)
+        rows.append(row)
+    return rows
+
+
+_NUMBERS: dict[ox.NamedNode, Any] = {
+    **{ox.NamedNode(_XSD + t): int for t in ("integer", "nonNegativeInteger", "positiveInteger")},
+    **{ox.NamedNode(_XSD + t): Decimal for t in ("decimal", "double", "float")},
+    ox.NamedNode(_XSD + "boolean"): lambda text: BOOLEANS.get(text, False),
+    ox.NamedNode(_XSD + "date"): date.fromisoformat,
+}
 
 
 def to_python(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
-    """A query result term as a plain Python value."""
-    if isinstance(term, ox.NamedNode):
+    """A query result term as a plain Python value.
+
+    >>> to_python(ox.Literal("12", datatype=ox.NamedNode(_XSD + "integer")))
+    12
+    >>> to_python(ox.Literal("1", datatype=ox.NamedNode(_XSD + "boolean")))
+    True
+    >>> to_python(ox.Literal("Zürich", language="de")), to_python(ox.BlankNode("b1"))
+    ('Zürich', '_:b1')
+    """
+    # By exact type and one lookup of the datatype: this runs for every value of every row.
+    if type(term) is ox.NamedNode:
         return term.value
-    if isinstance(term, ox.BlankNode):
+    if type(term) is ox.Literal:
+        convert = _NUMBERS.get(term.datatype)
+        return term.value if convert is None else convert(term.value)
+    if type(term) is ox.BlankNode:
         return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        if datatype in (_XSD + "integer", _XSD + "nonNegativeInteger", _XSD + "positiveInteger"):
-            return int(term.value)
-        if datatype in (_XSD + "decimal", _XSD + "double", _XSD + "float"):
-            return Decimal(term.value)
-        if datatype == _XSD + "boolean":
-            return BOOLEANS.get(term.value, False)
-        if datatype == _XSD + "date":
-            return date.fromisoformat(term.value)
-        return term.value
     return str(term)
+
+
+def parallel_queries(store: StoreBackend) -> int:
+    """How many queries to run on a store at once: one per processor, at most four, on stores
+    whose queries run in parallel (Oxigraph lets go of the interpreter while it evaluates; a
+    server answers requests at once); one on rdflib's store, whose engine is Python.
+
+    >>> from kg.rdflibstore import RdflibStore
+    >>> parallel_queries(RdflibStore())
+    1
+    """
+    if isinstance(store, RdflibStore):
+        return 1
+    try:
+        processors = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        processors = os.cpu_count() or 1
+    return max(1, min(4, processors))
 
 
 def kind_title(kind: str) -> str:
