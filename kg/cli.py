@@ -797,15 +797,27 @@ def _add_endpoint(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="its update URL, needed to load files (default: KG_UPDATE_ENDPOINT)",
     )
+    group.add_argument(
+        "--graph-store",
+        metavar="URL",
+        help="its Graph Store Protocol URL, to load files in bulk: N-Triples files into new "
+        "graphs are sent as they are, one request per file (default: KG_GRAPH_STORE)",
+    )
 
 
 def _endpoint(args: argparse.Namespace) -> Endpoint | None:
     if args.endpoint:
         found = endpoint_from_env()
         headers = found.headers if found is not None else {}
-        return Endpoint(args.endpoint, update=args.update_endpoint, headers=headers)
-    if args.update_endpoint:
-        raise KGError("--update-endpoint needs --endpoint")
+        graph_store = args.graph_store or (found.graph_store if found is not None else None)
+        return Endpoint(
+            args.endpoint,
+            update=args.update_endpoint,
+            headers=headers,
+            graph_store=graph_store,
+        )
+    if args.update_endpoint or args.graph_store:
+        raise KGError("--update-endpoint and --graph-store need --endpoint")
     return endpoint_from_env()
 
 
@@ -1567,7 +1579,7 @@ def _serve(args: argparse.Namespace) -> int:
         changes["query_workers"] = args.query_workers
     if args.cors_origin:
         changes["cors_origins"] = tuple(o.rstrip("/") for o in args.cors_origin)
-    if args.endpoint is not None or args.update_endpoint is not None:
+    if args.endpoint is not None or args.update_endpoint is not None or args.graph_store:
         changes["endpoint"] = _endpoint(args)
     try:
         settings = dataclasses.replace(settings, **changes)

@@ -17,6 +17,15 @@ every question with nothing.
 Writes (loading files, entity writes, SPARQL updates) need the update URL; without it the
 store is read-only and a write raises :class:`~kg.errors.StoreError`.
 
+A first load of a large model goes faster by the server's bulk path, the SPARQL 1.1 Graph Store
+Protocol (``Endpoint.graph_store``): N-Triples files going into graphs that are not there yet
+are checked here (parsed, so a malformed file is refused with its line before anything is sent)
+and sent as they are, one ``POST`` per file; other writes of many quads are sent one ``POST``
+per graph. What is atomic is then the server's business, one request at a time: a load that
+fails part-way drops the graphs it made, but readers may see the files arrive one by one (see
+:meth:`EndpointStore.post_graph`). Without ``graph_store``, writes are ``INSERT DATA``
+requests.
+
 A server may keep graphs of its own beside the model's (Virtuoso: its schema, the Linked Data
 Platform vocabulary and its service description, :data:`SERVER_GRAPHS`). They are not the
 model's: the store leaves them out of its graphs, its count, its quads and its dump, and
@@ -92,12 +101,18 @@ class Endpoint:
         Seconds to wait for any one request.
     headers : dict
         Extra HTTP headers sent with every request (e.g. ``Authorization``).
+    graph_store : str or None
+        URL of the server's SPARQL 1.1 Graph Store Protocol service, for loading in bulk
+        (Oxigraph ``/store``, Fuseki ``/DATASET/data``, GraphDB
+        ``/repositories/REPO/rdf-graphs/service``, Virtuoso ``/sparql-graph-crud``, or
+        ``/sparql-graph-crud-auth`` with a password); ``None`` to write by ``INSERT DATA``.
     """
 
     query: str
     update: str | None = None
     timeout: float = 300.0
     headers: Mapping[str, str] = field(default_factory=dict)
+    graph_store: str | None = None
 
     def __str__(self) -> str:
         return self.query if self.update is None else f"{self.query} (updates: {self.update})"
@@ -106,12 +121,14 @@ class Endpoint:
 def endpoint_from_env(environ: Mapping[str, str] | None = None) -> Endpoint | None:
     """The endpoint named by ``KG_ENDPOINT`` (and ``KG_UPDATE_ENDPOINT``), if any.
 
-    ``KG_ENDPOINT_TOKEN``, when set, is sent as a bearer token.
+    ``KG_ENDPOINT_TOKEN``, when set, is sent as a bearer token; ``KG_GRAPH_STORE`` names the
+    Graph Store Protocol service for loading in bulk.
 
     Examples
     --------
     >>> endpoint_from_env({"KG_ENDPOINT": "http://127.0.0.1:7878/query"})
-    Endpoint(query='http://127.0.0.1:7878/query', update=None, timeout=300.0, headers={})
+    Endpoint(query='http://127.0.0.1:7878/query', update=None, timeout=300.0, headers={}, \
+graph_store=None)
     >>> endpoint_from_env({}) is None
     True
     """
@@ -122,7 +139,8 @@ def endpoint_from_env(environ: Mapping[str, str] | None = None) -> Endpoint | No
     update = env.get("KG_UPDATE_ENDPOINT", "").strip() or None
     token = env.get("KG_ENDPOINT_TOKEN", "").strip()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return Endpoint(query, update=update, headers=headers)
+    graph_store = env.get("KG_GRAPH_STORE", "").strip() or None
+    return Endpoint(query, update=update, headers=headers, graph_store=graph_store)
 
 
 class EndpointStore:
@@ -205,7 +223,8 @@ class EndpointStore:
         )
         media = _media_type(response)
         if media in _RESULT_FORMATS:
-            return ox.parse_query_results(response.content, format=_RESULT_FORMATS[media])
+            results = ox.parse_query_results(response.content, format=_RESULT_FORMATS[media])
+            return _ask_answer(results)
         if media in _GRAPH_FORMATS:
             quads = ox.parse(response.content, format=_GRAPH_FORMATS[media])
             return (q.triple for q in quads)
@@ -328,14 +347,58 @@ class EndpointStore:
         """Insert quads, in requests of at most 50,000 quads unless blank nodes are among them.
 
         Each request makes its own blank nodes from the labels it is sent, so quads holding
-        blank nodes all go in one request: split, a node would become two.
+        blank nodes all go in one request: split, a node would become two. With a Graph Store
+        Protocol service (``Endpoint.graph_store``), more than 50,000 quads go one ``POST`` of
+        N-Triples per graph instead, unless a blank node sits in two graphs.
         """
         quads = list(quads)
+        if self.endpoint.graph_store and len(quads) > _BATCH and not _shared_blanks(quads):
+            by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
+            for quad in quads:
+                if not isinstance(quad.graph_name, ox.NamedNode):
+                    break
+                by_graph.setdefault(quad.graph_name, []).append(quad.triple)
+            else:
+                for graph, triples in by_graph.items():
+                    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+                    self.post_graph(graph, body)
+                return
         if any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
             self.update(f"INSERT DATA {{ {quad_data(quads)} }}")
             return
         for start in range(0, len(quads), _BATCH):
             self.update(f"INSERT DATA {{ {quad_data(quads[start : start + _BATCH])} }}")
+
+    def post_graph(self, graph: ox.NamedNode, body: bytes | Iterable[bytes] | Any) -> None:
+        """Add N-Triples to one graph by the Graph Store Protocol (``POST ?graph=``).
+
+        ``body`` is the document: bytes, or an open binary file, which is streamed. The server
+        makes its own blank nodes for the document's labels. Whether a failing request leaves
+        part of the document behind is the server's matter: Oxigraph runs each request as one
+        transaction; Virtuoso's loader is not transactional, and it takes as a relative IRI
+        what N-Triples refuses, which is why :meth:`kg.store.KnowledgeGraph.load` parses a
+        file before sending it.
+
+        Raises
+        ------
+        SyntaxError
+            The server refused the document (HTTP 400).
+        OSError
+            No Graph Store Protocol service was given, or the server could not be reached or
+            failed.
+        """
+        if self.endpoint.graph_store is None:
+            raise OSError(
+                f"the SPARQL endpoint {self.endpoint.query} was opened without a Graph Store "
+                "Protocol URL (graph_store)"
+            )
+        self._post(
+            self.endpoint.graph_store,
+            params={"graph": graph.value},
+            content=body,
+            headers={"Content-Type": "application/n-triples"},
+            what="graph store request",
+        )
 
     def clear(self) -> None:
         """Remove every graph and triple (the server's own graphs stay).
@@ -377,6 +440,36 @@ class EndpointStore:
                 f"{_server_message(response)}"
             )
         return response
+
+
+def _ask_answer(
+    results: ox.QuerySolutions | ox.QueryBoolean,
+) -> ox.QuerySolutions | ox.QueryBoolean:
+    """A boolean for an ASK that a server answered as a table.
+
+    Virtuoso 7 answers ``ASK`` with solutions of one variable, ``__ASK_RETVAL``: one row
+    (``1``) for true, none for false. Read as solutions, every ASK would be true.
+    """
+    if not isinstance(results, ox.QuerySolutions):
+        return results
+    names = [v.value.upper() for v in results.variables]
+    if names != ["__ASK_RETVAL"]:
+        return results
+    truth = any(row[0] is not None and row[0].value not in ("0", "false") for row in results)
+    document = b'{"head": {}, "boolean": true}' if truth else b'{"head": {}, "boolean": false}'
+    return ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+
+
+def _shared_blanks(quads: Iterable[ox.Quad]) -> bool:
+    """Whether a blank node appears in more than one graph (one POST per graph would split it)."""
+    seen: dict[ox.BlankNode, Any] = {}
+    for quad in quads:
+        for term in (quad.subject, quad.object):
+            if isinstance(term, ox.BlankNode) and seen.setdefault(term, quad.graph_name) != (
+                quad.graph_name
+            ):
+                return True
+    return False
 
 
 def _media_type(response: httpx.Response) -> str:

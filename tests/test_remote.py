@@ -20,11 +20,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import QueryError, StoreError
+from kg import remote as remote_module
+from kg.errors import QueryError, RDFSyntaxError, StoreError
 from kg.model import open_model
 from kg.pictures import capability_map_picture, journey_picture, model_picture, silo_picture
 from kg.questions import Parameters, ask_all
-from kg.remote import Endpoint, endpoint_from_env
+from kg.remote import Endpoint, EndpointStore, endpoint_from_env
 from kg.report import describe_model
 from kg.silos import find_silos
 from kg.store import KnowledgeGraph
@@ -73,8 +74,12 @@ class Server:
                     raise RuntimeError("oxigraph serve did not start") from None
                 time.sleep(0.05)
 
-    def endpoint(self, *, writable: bool = True) -> Endpoint:
-        return Endpoint(f"{self.base}/query", update=f"{self.base}/update" if writable else None)
+    def endpoint(self, *, writable: bool = True, bulk: bool = False) -> Endpoint:
+        return Endpoint(
+            f"{self.base}/query",
+            update=f"{self.base}/update" if writable else None,
+            graph_store=f"{self.base}/store" if bulk else None,
+        )
 
     def stop(self) -> None:
         self.process.terminate()
@@ -208,6 +213,116 @@ def test_endpoint_from_env_reads_urls_and_token() -> None:
     assert endpoint == Endpoint(
         "http://h/q", update="http://h/u", headers={"Authorization": "Bearer t"}
     )
+    bulk = endpoint_from_env({"KG_ENDPOINT": "http://h/q", "KG_GRAPH_STORE": "http://h/store"})
+    assert bulk is not None and bulk.graph_store == "http://h/store"
+
+
+# --------------------------------------------------------------------------------------------
+# Loading in bulk by the Graph Store Protocol
+
+
+def as_n_triples(example: str, folder: Path) -> Path:
+    """The example's files, each written as N-Triples under ``folder``."""
+    folder.mkdir()
+    for source in sorted((DATA / example).glob("*.ttl")):
+        quads = ox.parse(path=source, format=ox.RdfFormat.TURTLE)
+        ox.serialize(quads, folder / f"{source.stem}.nt", format=ox.RdfFormat.N_TRIPLES)
+    return folder
+
+
+def posts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The graphs sent by Graph Store Protocol requests from here on."""
+    sent: list[str] = []
+    post = EndpointStore.post_graph
+
+    def spy(self: EndpointStore, graph: ox.NamedNode, body: object) -> None:
+        sent.append(graph.value)
+        post(self, graph, body)
+
+    monkeypatch.setattr(EndpointStore, "post_graph", spy)
+    return sent
+
+
+def shape(model: KnowledgeGraph) -> dict[str, tuple[int, set[ox.Triple]]]:
+    """Each graph's size and its triples without blank nodes (which a server renames)."""
+    return {
+        graph: (
+            len(triples := list(model.triples(graph=graph))),
+            {
+                t
+                for t in triples
+                if not isinstance(t.subject, ox.BlankNode)
+                and not isinstance(t.object, ox.BlankNode)
+            },
+        )
+        for graph in model.graphs()
+    }
+
+
+def test_a_first_load_of_n_triples_goes_by_the_graph_store_one_request_per_file(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = as_n_triples("telco", tmp_path / "telco")
+    KnowledgeGraph(endpoint=server.endpoint()).clear()
+    sent = posts(monkeypatch)
+    remote = open_model(folder, endpoint=server.endpoint(bulk=True))
+    embedded = open_model(folder)
+    assert sorted(sent) == sorted(f.resolve().as_uri() for f in folder.glob("*.nt"))
+    assert shape(remote) == shape(embedded)
+    assert [a.to_dict() for a in ask_all(remote)] == [a.to_dict() for a in ask_all(embedded)]
+    assert validate(remote).to_dict() == validate(embedded).to_dict()
+
+
+def test_a_malformed_file_is_refused_before_anything_is_sent(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.nt").write_text('<urn:x:a> <urn:x:p> "fine" .\n', encoding="utf-8")
+    # A relative IRI: N-Triples refuses it; a lenient server loader would take it.
+    (tmp_path / "b.nt").write_text(
+        '<urn:x:b> <urn:x:p> "fine" .\n<urn:x:b> <urn:x:p> <oops> .\n', encoding="utf-8"
+    )
+    cleaner = KnowledgeGraph(endpoint=server.endpoint())
+    cleaner.clear()
+    sent = posts(monkeypatch)
+    remote = KnowledgeGraph(endpoint=server.endpoint(bulk=True))
+    with pytest.raises(RDFSyntaxError) as caught:
+        remote.load(tmp_path / "a.nt", tmp_path / "b.nt")
+    assert caught.value.path == tmp_path / "b.nt" and caught.value.line == 2
+    assert sent == [] and len(cleaner) == 0
+
+
+def test_a_load_failing_part_way_drops_the_graphs_it_made(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in "abc":
+        (tmp_path / f"{name}.nt").write_text(f'<urn:x:{name}> <urn:x:p> "1" .\n', "utf-8")
+    cleaner = KnowledgeGraph(endpoint=server.endpoint())
+    cleaner.clear()
+    post = EndpointStore.post_graph
+
+    def failing(self: EndpointStore, graph: ox.NamedNode, body: object) -> None:
+        if graph.value.endswith("c.nt"):
+            raise OSError("the server went away")
+        post(self, graph, body)
+
+    monkeypatch.setattr(EndpointStore, "post_graph", failing)
+    remote = KnowledgeGraph(endpoint=server.endpoint(bulk=True))
+    with pytest.raises(StoreError, match="the server went away"):
+        remote.load(*(tmp_path / f"{name}.nt" for name in "abc"))
+    assert len(cleaner) == 0 and cleaner.graphs() == []
+
+
+def test_many_quads_of_other_formats_go_one_request_per_graph(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(remote_module, "_BATCH", 100)  # telco's files are smaller than 50,000
+    KnowledgeGraph(endpoint=server.endpoint()).clear()
+    sent = posts(monkeypatch)
+    remote = open_model(DATA / "telco", endpoint=server.endpoint(bulk=True))
+    embedded = open_model(DATA / "telco")
+    assert sent  # one request per graph of more than 100 quads at once
+    assert shape(remote) == shape(embedded)
+    assert [a.to_dict() for a in ask_all(remote)] == [a.to_dict() for a in ask_all(embedded)]
 
 
 def test_the_api_serves_a_remote_model_and_writes_through_to_it(server: Server) -> None:
@@ -269,6 +384,18 @@ def test_the_command_line_analyses_the_servers_model(server: Server, tmp_path: P
     assert remote.stdout == local.stdout
     out.write_text(remote.stdout)
     assert main(["validate", "--endpoint", server.endpoint().query, "--store", str(tmp_path)]) == 2
+    # A first load of N-Triples by the Graph Store Protocol.
+    KnowledgeGraph(endpoint=server.endpoint()).clear()
+    folder = as_n_triples("telco", tmp_path / "telco-nt")
+    bulk = server.endpoint(bulk=True)
+    loaded = [
+        KG, "validate", str(folder), "--endpoint", bulk.query,
+        "--update-endpoint", str(bulk.update), "--graph-store", str(bulk.graph_store),
+    ]  # fmt: skip
+    done = subprocess.run(loaded, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(KnowledgeGraph(endpoint=server.endpoint())) == len(open_model(folder))
+    assert main(["validate", str(folder), "--graph-store", str(bulk.graph_store)]) == 2
 
 
 def test_a_large_insert_keeps_its_blank_nodes_whole(server: Server) -> None:

@@ -148,6 +148,15 @@ def test_clear_empties_the_server_but_for_its_own_graphs(server: Virtuoso) -> No
     assert int(next(iter(answer))["n"].value) > 1000  # the server's schema is left alone
 
 
+def test_ask_answers_false_as_well_as_true(server: Virtuoso) -> None:
+    # Virtuoso answers ASK as a table of one variable (__ASK_RETVAL), empty for false: read as
+    # a table, every ASK was true, so a graph that was not there was taken to be there.
+    remote = KnowledgeGraph(endpoint=server.endpoint())
+    assert bool(remote.store.query("ASK { ?s ?p ?o }")) is True
+    assert bool(remote.store.query("ASK { <urn:x:none> <urn:x:none> ?o }")) is False
+    assert not remote.store.contains_named_graph(ox.NamedNode("urn:x:no-such-graph"))
+
+
 def test_booleans_in_any_lexical_form_read_as_true_and_false() -> None:
     # Servers may write xsd:boolean as 1 and 0 (Virtuoso does); "yes" is no boolean at all.
     from kg.entities import _literal_json
@@ -175,3 +184,25 @@ def test_an_empty_model_on_the_server_sees_none_of_its_graphs(server: Virtuoso) 
     answer = empty.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert isinstance(answer, ox.QuerySolutions)
     assert int(next(iter(answer))["n"].value) == 0  # not Virtuoso's 2,496 own triples
+
+
+def test_a_first_load_goes_by_the_graph_store_and_holds_every_quad(
+    server: Virtuoso, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_remote import as_n_triples, posts
+
+    folder = as_n_triples("telco", tmp_path / "telco")
+    KnowledgeGraph(endpoint=server.endpoint()).clear()
+    sent = posts(monkeypatch)
+    remote = open_model(folder, endpoint=server.endpoint(bulk=True))
+    embedded = open_model(folder)
+    assert sorted(sent) == sorted(f.resolve().as_uri() for f in folder.glob("*.nt"))
+    assert remote.graphs() == embedded.graphs()
+    for graph in embedded.graphs():
+        there = {_canonical(t) for t in remote.triples(graph=graph)}
+        here = set(embedded.triples(graph=graph))
+        assert len(there) == len(here), graph
+        named = [t for t in here if not any(isinstance(x, ox.BlankNode) for x in t)]
+        assert there >= set(named), graph
+    assert PARTS["q5"](remote) == PARTS["q5"](embedded)
+    remote.clear()

@@ -110,9 +110,13 @@ class Virtuoso:
             self.stop()
             raise RuntimeError(f"cannot grant updates: {granted.stdout}{granted.stderr}")
 
-    def endpoint(self, *, writable: bool = True) -> Endpoint:
+    def endpoint(self, *, writable: bool = True, bulk: bool = False) -> Endpoint:
         url = f"{self.base}/sparql"
-        return Endpoint(url, update=url if writable else None)
+        return Endpoint(
+            url,
+            update=url if writable else None,
+            graph_store=f"{self.base}/sparql-graph-crud" if bulk else None,
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:
