@@ -81,8 +81,11 @@ _GRAPH_FORMATS = {
     "application/trig": ox.RdfFormat.TRIG,
 }
 # INSERT DATA requests are cut into pieces of this many quads when nothing needs them to be one
-# transaction, which keeps each request body a few megabytes at most.
+# transaction, which keeps each request body a few megabytes at most. A server whose parser
+# refuses a piece that large (Virtuoso 7: "SP030 ... memory exhausted" from about 5,000 quads)
+# gets pieces a quarter the size, down to _SMALLEST, from then on.
 _BATCH = 50_000
+_SMALLEST = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,7 @@ class EndpointStore:
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
+        self._batch = _BATCH
         self.reconnect()
         self.check_union_default_graph()
         found = self.query(
@@ -344,7 +348,8 @@ class EndpointStore:
         self.update(f"DELETE DATA {{ {quad_data([quad])} }}")
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
-        """Insert quads, in requests of at most 50,000 quads unless blank nodes are among them.
+        """Insert quads, in requests of at most 50,000 quads unless blank nodes are among them
+        (fewer on a server that refuses that many in one request: see ``_SMALLEST``).
 
         Each request makes its own blank nodes from the labels it is sent, so quads holding
         blank nodes all go in one request: split, a node would become two. With a Graph Store
@@ -366,8 +371,17 @@ class EndpointStore:
         if any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
             self.update(f"INSERT DATA {{ {quad_data(quads)} }}")
             return
-        for start in range(0, len(quads), _BATCH):
-            self.update(f"INSERT DATA {{ {quad_data(quads[start : start + _BATCH])} }}")
+        start = 0
+        while start < len(quads):
+            piece = quads[start : start + self._batch]
+            try:
+                self.update(f"INSERT DATA {{ {quad_data(piece)} }}")
+            except SyntaxError:
+                if len(piece) <= _SMALLEST:
+                    raise
+                self._batch = max(_SMALLEST, len(piece) // 4)
+                continue
+            start += len(piece)
 
     def post_graph(self, graph: ox.NamedNode, body: bytes | Iterable[bytes] | Any) -> None:
         """Add N-Triples to one graph by the Graph Store Protocol (``POST ?graph=``).

@@ -652,8 +652,17 @@ class KnowledgeGraph:
             with mutating():
                 if all(n in filled and not store.contains_named_graph(n) for n in names):
                     # Nothing to remove: Store.extend is one transaction and much
-                    # faster than going through SPARQL.
-                    store.extend(quads)
+                    # faster than going through SPARQL. A server takes the quads in
+                    # several requests: if one fails, the graphs made are dropped again.
+                    try:
+                        store.extend(quads)
+                    except BaseException:
+                        if isinstance(store, EndpointStore):
+                            with contextlib.suppress(OSError, SyntaxError):
+                                store.update(
+                                    " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs)
+                                )
+                        raise
                 else:
                     # pyoxigraph exposes no transaction object, so remove-then-insert
                     # as two calls could leave a graph emptied (or half-replaced) if the
@@ -664,6 +673,10 @@ class KnowledgeGraph:
                     store.update(_replace_request(names, quads))
         except OSError as exc:
             raise StoreError(f"cannot write to store: {exc}", path=self._path) from exc
+        except SyntaxError as exc:  # a server refused a request the store wrote
+            raise StoreError(
+                f"the server refused the write: {exc.msg or exc}", path=self._path
+            ) from exc
 
     def graphs(self) -> list[str]:
         """IRIs of the named graphs, one per file (the graphs of repeats left out), sorted.

@@ -312,6 +312,33 @@ def test_a_load_failing_part_way_drops_the_graphs_it_made(
     assert len(cleaner) == 0 and cleaner.graphs() == []
 
 
+def test_a_write_the_server_refuses_is_a_store_error_and_leaves_nothing(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [f'<urn:x:s{i}> <urn:x:p> "value {i}" .' for i in range(3_000)]
+    (tmp_path / "many.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cleaner = KnowledgeGraph(endpoint=server.endpoint())
+    cleaner.clear()
+    update = EndpointStore.update
+    sent: list[int] = []
+
+    def refusing(self: EndpointStore, text: str, **options: object) -> None:
+        if text.startswith("INSERT DATA"):
+            sent.append(text.count("\n"))
+            if len(sent) > 1:  # the first piece goes in, then the server refuses every one
+                raise SyntaxError("the server's parser gave up")
+        update(self, text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(remote_module, "_BATCH", 1_000)
+    monkeypatch.setattr(EndpointStore, "update", refusing)
+    remote = KnowledgeGraph(endpoint=server.endpoint())
+    with pytest.raises(StoreError, match="the server refused the write: the server's parser"):
+        remote.load(tmp_path / "many.ttl")
+    assert len(cleaner) == 0 and cleaner.graphs() == []  # the first piece was dropped again
+    # Refused pieces were cut smaller, down to the smallest, before giving up.
+    assert sent[1] > sent[-1] and sent[-1] <= remote_module._SMALLEST + 5
+
+
 def test_many_quads_of_other_formats_go_one_request_per_graph(
     server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -206,3 +206,17 @@ def test_a_first_load_goes_by_the_graph_store_and_holds_every_quad(
         assert there >= set(named), graph
     assert PARTS["q5"](remote) == PARTS["q5"](embedded)
     remote.clear()
+
+
+def test_a_file_too_large_for_one_insert_goes_in_smaller_pieces(
+    server: Virtuoso, tmp_path: Path
+) -> None:
+    # Virtuoso's SPARQL parser gives up on INSERT DATA of some 5,000 quads (SP030, memory
+    # exhausted): the store cuts its requests smaller and the whole file arrives.
+    lines = [f'<urn:x:s{i}> <urn:x:p> "value {i}" .' for i in range(12_000)]
+    (tmp_path / "many.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    remote = KnowledgeGraph(endpoint=server.endpoint())
+    remote.clear()
+    remote.load(tmp_path / "many.ttl")
+    assert len(remote) == 12_000
+    remote.clear()
