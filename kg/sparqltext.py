@@ -44,6 +44,7 @@ STRINGS_IRIS_COMMENTS = re.compile(
 _WHERE_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _FIRST_GROUP = re.compile(r"\{")
 _CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.IGNORECASE)
+_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 
 
@@ -195,14 +196,19 @@ def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> s
 def bind_values(
     sparql: str, values: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
 ) -> str:
-    """Bind variables by a ``VALUES`` block opening every ``WHERE`` group (subqueries included).
+    """Bind variables by a ``VALUES`` block opening the query's ``WHERE`` group and those of the
+    subqueries that project them.
 
     This gives the variables their values wherever the query's own groups and subqueries use
     them, as Oxigraph's ``substitutions`` do, for the patterns this project's queries follow:
     the bound variable is used in the ``WHERE`` group of the query or subquery that projects it
     (in its triple patterns, ``BIND``, ``FILTER``, ``OPTIONAL`` or ``GROUP BY``). A variable used
-    only inside a nested plain group or a ``UNION`` branch is not reached. A query without the
-    ``WHERE`` keyword gets the block in its first group (or, for ``CONSTRUCT``, its second).
+    only inside a nested plain group or a ``UNION`` branch is not reached. A subquery that does
+    not project a variable (by name, or by ``*``) gets no value for it: its variable of that name
+    is its own, as under Oxigraph's ``substitutions`` (and Virtuoso 7 fails to compile some
+    queries, SP031 ``sparp_gp_deprecate``, that bind one variable both outside and inside a
+    ``MINUS`` subquery). A query without the ``WHERE`` keyword gets the block in its first group
+    (or, for ``CONSTRUCT``, its second).
 
     Parameters
     ----------
@@ -218,25 +224,49 @@ def bind_values(
     """
     if not values:
         return sparql
-    names = [name.lstrip("?$") for name in values]
-    block = (
-        f" VALUES ({' '.join('?' + n for n in names)}) "
-        f"{{ ({' '.join(sparql_term(v) for v in values.values())}) }}"
-    )
+    terms = {name.lstrip("?$"): sparql_term(term) for name, term in values.items()}
+
+    def block(names: Iterable[str]) -> str:
+        bound = [n for n in terms if n in names]
+        if not bound:
+            return ""
+        return (
+            f" VALUES ({' '.join('?' + n for n in bound)}) "
+            f"{{ ({' '.join(terms[n] for n in bound)}) }}"
+        )
+
     blank = _blanked(sparql)
-    ends = [m.end() for m in _WHERE_GROUP.finditer(blank)]
-    if not ends:
+    wheres = list(_WHERE_GROUP.finditer(blank))
+    if not wheres:
         groups = [m.end() for m in _FIRST_GROUP.finditer(blank)]
         index = 1 if _CONSTRUCT.search(blank) else 0
         if len(groups) <= index:
             raise QueryError("the query has no WHERE group to bind variables in")
-        ends = [groups[index]]
-    pieces, start = [], 0
-    for end in ends:
-        pieces += [sparql[start:end], block]
-        start = end
+        return sparql[: groups[index]] + block(terms) + sparql[groups[index] :]
+    # The first WHERE group is the query's own; each later one is a subquery's, bound only in
+    # the variables its SELECT projects.
+    pieces, start = [sparql[: wheres[0].end()], block(terms)], wheres[0].end()
+    for where in wheres[1:]:
+        pieces += [sparql[start : where.end()], block(_projected(blank, where.start(), terms))]
+        start = where.end()
     pieces.append(sparql[start:])
     return "".join(pieces)
+
+
+def _projected(blank: str, where: int, names: Iterable[str]) -> set[str]:
+    """Which of ``names`` the subquery whose ``WHERE`` is at ``where`` projects as they are: all
+    for ``SELECT *``, else those written bare (``(... AS ?v)`` makes a new one)."""
+    select = list(_SELECT.finditer(blank, 0, where))
+    if not select:
+        return set(names)
+    projection, depth, bare = blank[select[-1].end() : where], 0, []
+    for char in projection:
+        depth += (char == "(") - (char == ")")
+        bare.append(char if depth == 0 and char != ")" else " ")
+    words = "".join(bare)
+    if "*" in words:
+        return set(names)
+    return {n for n in names if re.search(rf"[?$]{re.escape(n)}(?!\w)", words)}
 
 
 def declare_prefixes(sparql: str, prefixes: Mapping[str, str]) -> str:

@@ -681,7 +681,9 @@ def _report(
             )
         )
     order = {s: i for i, s in enumerate(Severity)}
-    results.sort(key=lambda r: (order[r.severity], r.shape, r.message, r.focus_node))
+    # The value too: two results that differ only in it come in the order the store found them,
+    # which differs between stores.
+    results.sort(key=lambda r: (order[r.severity], r.shape, r.message, r.focus_node, r.value or ""))
     return ValidationReport(results=tuple(results), graph=report, triples=triples)
 
 

@@ -206,6 +206,8 @@ ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;
     sh:property [ sh:path [ sh:inversePath ex:link ] ; sh:maxCount 2 ] ;
     sh:property [ sh:path ex:link ; sh:or ( [ sh:class ex:Thing ] [ sh:class ex:Other ] ) ] ;
     sh:property [ sh:path ex:colour ; sh:in ( "red" ex:blue 3 ) ; sh:message "colour"@en ] ;
+    sh:property [ sh:path ex:colour ; sh:in ( "red" ex:blue ) ; sh:message "no number"@en ] ;
+    sh:property [ sh:path ex:code ; sh:in ( "CHF" ex:CHF "EUR" ) ; sh:message "code"@en ] ;
     sh:sparql [ sh:select "SELECT * WHERE { $this ex:link ?other . ?other ex:link $this }" ;
                 sh:message "{$this} and {?other} link each other"@en ] ;
     sh:sparql [ sh:select "SELECT ?value { $this ex:count ?value FILTER sameTerm(?value, 7) }" ;

@@ -33,6 +33,15 @@ QUERIES = [
     "SELECT ?v (COUNT(?s) AS ?n) WHERE { ?s <urn:x:p> ?o FILTER (?o >= ?v) } GROUP BY ?v",
     # The word WHERE inside a string, an IRI or a comment is not a group.
     'SELECT ?s ?v WHERE { # WHERE {\n ?s <urn:x:p> ?o FILTER (?o = ?v && "WHERE {" != "") }',
+    # A subquery that does not project ?v has a ?v of its own, unbound.
+    "SELECT ?s ?v WHERE { { SELECT ?s WHERE { ?s <urn:x:p> ?o FILTER (?o = COALESCE(?v, 2)) } } }",
+    "SELECT ?s ?v WHERE { { SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s <urn:x:p> ?o "
+    "FILTER (?o = COALESCE(?v, 2)) } GROUP BY ?s } }",
+    "SELECT ?s ?v WHERE { ?s <urn:x:p> ?v MINUS { SELECT ?s WHERE { ?s <urn:x:p> ?o "
+    "FILTER (?o = COALESCE(?v, 2)) } } }",
+    "SELECT ?s ?v WHERE { { SELECT * WHERE { ?s <urn:x:p> ?v } } }",
+    "SELECT ?s ?v WHERE { { SELECT ?s (?o AS ?w) WHERE { ?s <urn:x:p> ?o "
+    "FILTER (?o = COALESCE(?v, 2)) } } }",
 ]
 
 
