@@ -109,13 +109,15 @@ def table(results: dict[str, Any]) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for row in results["rows"]:
-        same = "same count both ways" if row["bulk_count"] == row["insert_count"] else (
-            f"COUNTS DIFFER: {row['bulk_count']:,} vs {row['insert_count']:,}"
+        same = (
+            "same count both ways"
+            if row["bulk_count"] == row["insert_count"]
+            else (f"COUNTS DIFFER: {row['bulk_count']:,} vs {row['insert_count']:,}")
         )
         lines.append(
             f"| {row['triples']:,} | {row['server']} | {_seconds(row['bulk'])} | "
             f"{_seconds(row['insert'])} | {row['insert'] / row['bulk']:.1f}x | "
-            f"{row['files']} files; {same} ({row['bulk_count']:,} triples on the server) |"
+            f"{row['files']} file{'s' if row['files'] != 1 else ''}; {same} ({row['bulk_count']:,} triples on the server) |"
         )
     return "\n".join(lines)
 

@@ -310,6 +310,7 @@ def find_silos(
                 return fetch
             return pool.submit(copy_context().run, fetch).result
 
+        known = rows("silo-facts")
         product = rows("product-silo", throughMaster=params.through_master)
         channel = rows("channel-silo", synchronisedAsShared=params.synchronised_as_shared)
         lifecycle = rows("lifecycle-silo")
@@ -321,7 +322,7 @@ def find_silos(
             resolution=params.resolution,
             graph=structure_graph(model, edges=edges),
         )
-        facts = _Facts(model, edges)
+        facts = _Facts(known(), edges)
         findings = (
             _product_silos(facts, product(), params)
             + _channel_silos(facts, channel())
@@ -339,10 +340,12 @@ def find_silos(
 class _Facts:
     """What the findings cite: labels, classes, properties and the links of the structure."""
 
-    def __init__(self, model: KnowledgeGraph, edges: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(
+        self, known: Iterable[Mapping[str, Any]], edges: Iterable[Mapping[str, Any]]
+    ) -> None:
         self._values: dict[tuple[str, str], list[Any]] = defaultdict(list)
         self._labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for row in run(model, "silo-facts"):
+        for row in known:  # the rows of silo-facts
             thing, prop, value = row["thing"], row["property"], row["value"]
             if prop == _RDFS_LABEL:
                 self._labels[thing].append((value, row.get("language", "")))
