@@ -279,6 +279,24 @@ def _names(subjects: Sequence[Subject], *, limit: int = 6) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _less(value: Any, bound: Any) -> bool | None:
+    """Whether one number is less than another, as SPARQL's ``<`` says; ``None`` when either
+    is missing or no number (SPARQL's error, which a FILTER takes as false).
+
+    The Q1 queries leave this comparison to Python: Virtuoso 7 moves a FILTER on a value
+    bound from an OPTIONAL into the OPTIONAL, and lets the row through unfiltered.
+
+    >>> _less(Decimal("0.03"), Decimal("0.04")), _less(5, Decimal("0.04")), _less(None, 1)
+    (True, False, None)
+    """
+    numbers = (int, Decimal)
+    if isinstance(value, bool) or isinstance(bound, bool):
+        return None
+    if not isinstance(value, numbers) or not isinstance(bound, numbers):
+        return None
+    return value < bound
+
+
 def _plain(value: Any) -> Any:
     """A query value as JSON-able data: decimals as int or float, dates as ISO strings."""
     if isinstance(value, Decimal):
@@ -402,6 +420,8 @@ def customer_profile(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAMET
     ranking = _attractiveness(ctx, ctx.rows("segment-attractiveness"))
     findings: list[Finding] = []
     for row in ctx.rows("segment-below-growth-goal"):
+        if not _less(row.get("growth"), row.get("target")):
+            continue
         segment = ctx.subject(row["segment"])
         propositions = ctx.subjects(row.get("propositions"))
         findings.append(
@@ -419,6 +439,8 @@ def customer_profile(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAMET
             )
         )
     for row in ctx.rows("untargeted-attractive-segment"):
+        if _less(row.get("growth"), row.get("target")) in (True, None):
+            continue
         segment = ctx.subject(row["segment"])
         others = ctx.subjects(row.get("otherPropositions"))
         only = f"; only {_names(others)} (not live) {_verb(len(others), 'does', 'do')}"
