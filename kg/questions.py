@@ -297,6 +297,12 @@ def _less(value: Any, bound: Any) -> bool | None:
     return value < bound
 
 
+def _by_fit(row: Mapping[str, Any]) -> tuple[bool, Any, str]:
+    """The order of SPARQL's ``ORDER BY ?fit ?segment``: no fit first, then by fit, then IRI."""
+    fit = row.get("fit")
+    return (fit is not None, fit if fit is not None else 0, row["segment"])
+
+
 def _plain(value: Any) -> Any:
     """A query value as JSON-able data: decimals as int or float, dates as ISO strings."""
     if isinstance(value, Decimal):
@@ -745,7 +751,8 @@ def value_proposition(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
     {'min_fit': 0.8}
     """
     ctx = _Context(model, params)
-    fits = ctx.rows("value-proposition-fit")
+    # The fit queries come in no order (Virtuoso cannot sort them): by fit, then segment.
+    fits = sorted(ctx.rows("value-proposition-fit"), key=_by_fit)
     findings: list[Finding] = []
     for row in ctx.rows("segment-without-value-proposition"):
         segment = ctx.subject(row["segment"])
@@ -775,7 +782,7 @@ def value_proposition(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
                 addressed_needs=[n.to_dict() for n in addressed_needs],
             )
         )
-    for row in ctx.rows("low-value-proposition-fit"):
+    for row in sorted(ctx.rows("low-value-proposition-fit"), key=lambda r: r["segment"]):
         segment = ctx.subject(row["segment"])
         unaddressed = ctx.subjects(row.get("unaddressedNeeds"))
         fit = float(row["fit"])
