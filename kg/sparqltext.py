@@ -45,6 +45,10 @@ _WHERE_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _FIRST_GROUP = re.compile(r"\{")
 _CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.IGNORECASE)
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
+_VARIABLE = re.compile(r"[?$]([A-Za-z_\d][\w]*)")
+# Where the modifiers after a group end: the next group, or the end of an enclosing one.
+_MODIFIERS_END = re.compile(r"[{}]|\bSELECT\b|\bWHERE\b", re.IGNORECASE)
 
 
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
@@ -195,7 +199,8 @@ def sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> s
 def bind_values(
     sparql: str, values: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
 ) -> str:
-    """Bind variables by a ``VALUES`` block opening every ``WHERE`` group (subqueries included).
+    """Bind variables by a ``VALUES`` block opening every ``WHERE`` group (subqueries included)
+    that names them.
 
     This gives the variables their values wherever the query's own groups and subqueries use
     them, as Oxigraph's ``substitutions`` do, for the patterns this project's queries follow:
@@ -203,6 +208,16 @@ def bind_values(
     (in its triple patterns, ``BIND``, ``FILTER``, ``OPTIONAL`` or ``GROUP BY``). A variable used
     only inside a nested plain group or a ``UNION`` branch is not reached. A query without the
     ``WHERE`` keyword gets the block in its first group (or, for ``CONSTRUCT``, its second).
+
+    Each block holds only the variables its query or subquery names (in its ``SELECT``, its
+    ``WHERE`` group, nested groups included, or the modifiers after it), and a group naming none
+    gets no block: a block where a variable is not used changes nothing in SPARQL, but Virtuoso 7
+    drops rows from an ``OPTIONAL`` subquery holding one (the holders without needs, in Q2's
+    evidence coverage given an as-of date).
+
+    >>> text = "SELECT ?s ?v WHERE { ?s ?p ?o OPTIONAL { SELECT ?s WHERE { ?s ?q ?v2 } } }"
+    >>> print(bind_values(text, {"v": ox.Literal("x")}))
+    SELECT ?s ?v WHERE { VALUES (?v) { ("x") } ?s ?p ?o OPTIONAL { SELECT ?s WHERE { ?s ?q ?v2 } } }
 
     Parameters
     ----------
@@ -218,25 +233,54 @@ def bind_values(
     """
     if not values:
         return sparql
-    names = [name.lstrip("?$") for name in values]
-    block = (
-        f" VALUES ({' '.join('?' + n for n in names)}) "
-        f"{{ ({' '.join(sparql_term(v) for v in values.values())}) }}"
-    )
+    terms = {name.lstrip("?$"): sparql_term(term) for name, term in values.items()}
+
+    def block(names: set[str]) -> str:
+        chosen = [n for n in terms if n in names]
+        if not chosen:
+            return ""
+        return (
+            f" VALUES ({' '.join('?' + n for n in chosen)}) "
+            f"{{ ({' '.join(terms[n] for n in chosen)}) }}"
+        )
+
     blank = _blanked(sparql)
-    ends = [m.end() for m in _WHERE_GROUP.finditer(blank)]
-    if not ends:
+    blocks: list[tuple[int, str]] = []
+    for match in _WHERE_GROUP.finditer(blank):
+        named = _names_in(blank, match.start(), match.end() - 1)
+        blocks.append((match.end(), block(named)))
+    if not blocks:
         groups = [m.end() for m in _FIRST_GROUP.finditer(blank)]
         index = 1 if _CONSTRUCT.search(blank) else 0
         if len(groups) <= index:
             raise QueryError("the query has no WHERE group to bind variables in")
-        ends = [groups[index]]
+        blocks = [(groups[index], block(set(terms)))]
     pieces, start = [], 0
-    for end in ends:
-        pieces += [sparql[start:end], block]
+    for end, text in blocks:
+        pieces += [sparql[start:end], text]
         start = end
     pieces.append(sparql[start:])
     return "".join(pieces)
+
+
+def _names_in(blank: str, where: int, opening: int) -> set[str]:
+    """The variable names of the query or subquery whose ``WHERE`` keyword is at ``where`` and
+    whose group opens at ``opening``: in its ``SELECT`` clause, its group (nested groups
+    included) and the modifiers after the group (``GROUP BY``, ``HAVING``, ``ORDER BY``)."""
+    selects = [m.start() for m in _SELECT.finditer(blank, 0, where)]
+    start = selects[-1] if selects else 0
+    depth, end = 0, len(blank)
+    for index in range(opening, len(blank)):
+        if blank[index] == "{":
+            depth += 1
+        elif blank[index] == "}":
+            depth -= 1
+            if depth == 0:
+                end = index + 1
+                break
+    after = _MODIFIERS_END.search(blank, end)
+    stop = after.start() if after else len(blank)
+    return set(_VARIABLE.findall(blank, start, stop))
 
 
 def declare_prefixes(sparql: str, prefixes: Mapping[str, str]) -> str:
