@@ -297,6 +297,12 @@ def _less(value: Any, bound: Any) -> bool | None:
     return value < bound
 
 
+def _carries(growth: Any, target: Any) -> bool | None:
+    """Whether a growth reaches the target (SPARQL's ``>=``; ``None`` when it cannot say)."""
+    less = _less(growth, target)
+    return None if less is None else not less
+
+
 def _evidence_age(newest: Any, as_of: Any, max_months: int) -> int | None:
     """The age in whole months of evidence dated ``newest`` on ``as_of``, when it is more than
     ``max_months`` months old (older than the same day of the month that many months earlier);
@@ -578,7 +584,7 @@ def _attractiveness(ctx: _Context, rows: list[dict[str, Any]]) -> list[dict[str,
                 "allocated_cost": _plain(row["cost"]),
                 "margin": _plain(row["margin"]),
                 "growth_target": _plain(row.get("target")),
-                "carries_goal": row.get("carriesGoal"),
+                "carries_goal": _carries(row.get("growth"), row.get("target")),
                 "targeted_by_live": row["liveTargeting"],
                 "targeted": row["targeting"],
             }
