@@ -106,8 +106,6 @@ PARTS: dict[str, Callable[[KnowledgeGraph], Any]] = {
 
 # What Virtuoso 7.2.5 cannot run yet, and why (its own words, shortened).
 NOT_YET = {
-    "silos": "SP031: SPARQL compiler internal error (sparp_gp_deprecate)",
-    "silo-picture": "SP031: SPARQL compiler internal error (the channel silo query)",
     "validation": "TR...: transitive start not given (rdfs:subClassOf* between two variables)",
 }
 
