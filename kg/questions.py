@@ -303,26 +303,6 @@ def _carries(growth: Any, target: Any) -> bool | None:
     return None if less is None else not less
 
 
-def _evidence_age(newest: Any, as_of: Any, max_months: int) -> int | None:
-    """The age in whole months of evidence dated ``newest`` on ``as_of``, when it is more than
-    ``max_months`` months old (older than the same day of the month that many months earlier);
-    ``None`` when it is not, or when either is no date.
-
-    Done here rather than in the query: Virtuoso 7 fails a query on ``YEAR()`` of an unbound
-    date (DT001) and lets rows through a FILTER on a value bound from an OPTIONAL.
-
-    >>> _evidence_age(date(2024, 3, 14), date(2026, 3, 15), 24), _evidence_age(
-    ...     date(2024, 3, 15), date(2026, 3, 15), 24)
-    (24, None)
-    """
-    if not isinstance(newest, date) or not isinstance(as_of, date):
-        return None
-    span = (as_of.year - newest.year) * 12 + as_of.month - newest.month
-    if span > max_months or (span == max_months and newest.day < as_of.day):
-        return span - (1 if as_of.day < newest.day else 0)
-    return None
-
-
 def _by_fit(row: Mapping[str, Any]) -> tuple[bool, Any, str]:
     """The order of SPARQL's ``ORDER BY ?fit ?segment``: no fit first, then by fit, then IRI."""
     fit = row.get("fit")
@@ -700,9 +680,7 @@ def voice_of_customer(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
         )
     stale: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in ctx.rows("stale-need-evidence"):
-        age = _evidence_age(row.get("newest"), row.get("date"), params.max_evidence_age_months)
-        if age is not None:
-            stale[row["need"]].append({**row, "ageMonths": age})
+        stale[row["need"]].append(row)
     for iri, rows in stale.items():
         need = ctx.subject(iri)
         evidence = ctx.subjects(r["evidence"] for r in rows)
