@@ -431,7 +431,8 @@ def customer_profile(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAMET
     ctx = _Context(model, params)
     ranking = _attractiveness(ctx, ctx.rows("segment-attractiveness"))
     findings: list[Finding] = []
-    for row in ctx.rows("segment-below-growth-goal"):
+    # The Q1 finding queries come in no order (Virtuoso cannot sort them): by segment.
+    for row in sorted(ctx.rows("segment-below-growth-goal"), key=lambda r: r["segment"]):
         if not _less(row.get("growth"), row.get("target")):
             continue
         segment = ctx.subject(row["segment"])
@@ -450,7 +451,7 @@ def customer_profile(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAMET
                 live_value_propositions=[p.to_dict() for p in propositions],
             )
         )
-    for row in ctx.rows("untargeted-attractive-segment"):
+    for row in sorted(ctx.rows("untargeted-attractive-segment"), key=lambda r: r["segment"]):
         if _less(row.get("growth"), row.get("target")) in (True, None):
             continue
         segment = ctx.subject(row["segment"])
