@@ -279,30 +279,6 @@ def _names(subjects: Sequence[Subject], *, limit: int = 6) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _less(value: Any, bound: Any) -> bool | None:
-    """Whether one number is less than another, as SPARQL's ``<`` says; ``None`` when either
-    is missing or no number (SPARQL's error, which a FILTER takes as false).
-
-    The Q1 queries leave this comparison to Python: Virtuoso 7 moves a FILTER on a value
-    bound from an OPTIONAL into the OPTIONAL, and lets the row through unfiltered.
-
-    >>> _less(Decimal("0.03"), Decimal("0.04")), _less(5, Decimal("0.04")), _less(None, 1)
-    (True, False, None)
-    """
-    numbers = (int, Decimal)
-    if isinstance(value, bool) or isinstance(bound, bool):
-        return None
-    if not isinstance(value, numbers) or not isinstance(bound, numbers):
-        return None
-    return value < bound
-
-
-def _carries(growth: Any, target: Any) -> bool | None:
-    """Whether a growth reaches the target (SPARQL's ``>=``; ``None`` when it cannot say)."""
-    less = _less(growth, target)
-    return None if less is None else not less
-
-
 def _by_fit(row: Mapping[str, Any]) -> tuple[bool, Any, str]:
     """The order of SPARQL's ``ORDER BY ?fit ?segment``: no fit first, then by fit, then IRI."""
     fit = row.get("fit")
@@ -433,8 +409,6 @@ def customer_profile(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAMET
     findings: list[Finding] = []
     # The Q1 finding queries come in no order (Virtuoso cannot sort them): by segment.
     for row in sorted(ctx.rows("segment-below-growth-goal"), key=lambda r: r["segment"]):
-        if not _less(row.get("growth"), row.get("target")):
-            continue
         segment = ctx.subject(row["segment"])
         propositions = ctx.subjects(row.get("propositions"))
         findings.append(
@@ -452,8 +426,6 @@ def customer_profile(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAMET
             )
         )
     for row in sorted(ctx.rows("untargeted-attractive-segment"), key=lambda r: r["segment"]):
-        if _less(row.get("growth"), row.get("target")) in (True, None):
-            continue
         segment = ctx.subject(row["segment"])
         others = ctx.subjects(row.get("otherPropositions"))
         only = f"; only {_names(others)} (not live) {_verb(len(others), 'does', 'do')}"
@@ -565,7 +537,7 @@ def _attractiveness(ctx: _Context, rows: list[dict[str, Any]]) -> list[dict[str,
                 "allocated_cost": _plain(row["cost"]),
                 "margin": _plain(row["margin"]),
                 "growth_target": _plain(row.get("target")),
-                "carries_goal": _carries(row.get("growth"), row.get("target")),
+                "carries_goal": row.get("carriesGoal"),
                 "targeted_by_live": row["liveTargeting"],
                 "targeted": row["targeting"],
             }
