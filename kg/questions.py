@@ -291,6 +291,12 @@ def _names(subjects: Sequence[Subject], *, limit: int = 6) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _by_fit(row: Mapping[str, Any]) -> tuple[bool, Any, str]:
+    """The order of SPARQL's ``ORDER BY ?fit ?segment``: no fit first, then by fit, then IRI."""
+    fit = row.get("fit")
+    return (fit is not None, fit if fit is not None else 0, row["segment"])
+
+
 def _plain(value: Any) -> Any:
     """A query value as JSON-able data: decimals as int or float, dates as ISO strings."""
     if isinstance(value, Decimal):
@@ -413,7 +419,8 @@ def customer_profile(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAMET
     ctx = _Context(model, params)
     ranking = _attractiveness(ctx, ctx.rows("segment-attractiveness"))
     findings: list[Finding] = []
-    for row in ctx.rows("segment-below-growth-goal"):
+    # The Q1 finding queries come in no order (Virtuoso cannot sort them): by segment.
+    for row in sorted(ctx.rows("segment-below-growth-goal"), key=lambda r: r["segment"]):
         segment = ctx.subject(row["segment"])
         propositions = ctx.subjects(row.get("propositions"))
         findings.append(
@@ -430,7 +437,7 @@ def customer_profile(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAMET
                 live_value_propositions=[p.to_dict() for p in propositions],
             )
         )
-    for row in ctx.rows("untargeted-attractive-segment"):
+    for row in sorted(ctx.rows("untargeted-attractive-segment"), key=lambda r: r["segment"]):
         segment = ctx.subject(row["segment"])
         others = ctx.subjects(row.get("otherPropositions"))
         only = f"; only {_names(others)} (not live) {_verb(len(others), 'does', 'do')}"
@@ -735,7 +742,8 @@ def value_proposition(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
     {'min_fit': 0.8}
     """
     ctx = _Context(model, params)
-    fits = ctx.rows("value-proposition-fit")
+    # The fit queries come in no order (Virtuoso cannot sort them): by fit, then segment.
+    fits = sorted(ctx.rows("value-proposition-fit"), key=_by_fit)
     findings: list[Finding] = []
     for row in ctx.rows("segment-without-value-proposition"):
         segment = ctx.subject(row["segment"])
@@ -765,7 +773,7 @@ def value_proposition(model: KnowledgeGraph, params: Parameters = DEFAULT_PARAME
                 addressed_needs=[n.to_dict() for n in addressed_needs],
             )
         )
-    for row in ctx.rows("low-value-proposition-fit"):
+    for row in sorted(ctx.rows("low-value-proposition-fit"), key=lambda r: r["segment"]):
         segment = ctx.subject(row["segment"])
         unaddressed = ctx.subjects(row.get("unaddressedNeeds"))
         fit = float(row["fit"])

@@ -207,8 +207,13 @@ def bind_values(
     not project a variable (by name, or by ``*``) gets no value for it: its variable of that name
     is its own, as under Oxigraph's ``substitutions`` (and Virtuoso 7 fails to compile some
     queries, SP031 ``sparp_gp_deprecate``, that bind one variable both outside and inside a
-    ``MINUS`` subquery). A query without the ``WHERE`` keyword gets the block in its first group
-    (or, for ``CONSTRUCT``, its second).
+    ``MINUS`` subquery; and drops rows from an ``OPTIONAL`` subquery holding a block whose
+    variables it does not use, Q2's evidence coverage given an as-of date). A query without the
+    ``WHERE`` keyword gets the block in its first group (or, for ``CONSTRUCT``, its second).
+
+    >>> text = "SELECT ?s ?v WHERE { ?s ?p ?o OPTIONAL { SELECT ?s WHERE { ?s ?q ?v2 } } }"
+    >>> print(bind_values(text, {"v": ox.Literal("x")}))
+    SELECT ?s ?v WHERE { VALUES (?v) { ("x") } ?s ?p ?o OPTIONAL { SELECT ?s WHERE { ?s ?q ?v2 } } }
 
     Parameters
     ----------

@@ -105,13 +105,7 @@ PARTS: dict[str, Callable[[KnowledgeGraph], Any]] = {
 }
 
 # What Virtuoso 7.2.5 cannot run yet, and why (its own words, shortened).
-NOT_YET = {
-    "q1": "a FILTER after an OPTIONAL goal and a later OPTIONAL lets rows through unfiltered",
-    "q2": "DT001: YEAR() of an unbound value is an error, not an unbound result",
-    "q3": "SR128: numeric value out of range in a temporary column",
-    "q10": "SQ200: aggregate function not allowed in context",
-    "view-value-proposition-canvas": "SR128: numeric value out of range in a temporary column",
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
