@@ -807,14 +807,13 @@ def _add_endpoint(parser: argparse.ArgumentParser) -> None:
 
 def _endpoint(args: argparse.Namespace) -> Endpoint | None:
     if args.endpoint:
-        found = endpoint_from_env()
-        headers = found.headers if found is not None else {}
-        graph_store = args.graph_store or (found.graph_store if found is not None else None)
-        return Endpoint(
-            args.endpoint,
+        # The token, login and graph store of the environment, for the server named here.
+        found = endpoint_from_env({**os.environ, "KG_ENDPOINT": args.endpoint})
+        assert found is not None
+        return dataclasses.replace(
+            found,
             update=args.update_endpoint,
-            headers=headers,
-            graph_store=graph_store,
+            graph_store=args.graph_store or found.graph_store,
         )
     if args.update_endpoint or args.graph_store:
         raise KGError("--update-endpoint and --graph-store need --endpoint")

@@ -35,7 +35,7 @@ model's: the store leaves them out of its graphs, its count, its quads and its d
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +45,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.sparqltext import bind_values, declare_prefixes, prepare_query, quad_data, sparql_term
 
-__all__ = ["SERVER_GRAPHS", "Endpoint", "EndpointStore", "endpoint_from_env"]
+__all__ = ["SERVER_GRAPHS", "Endpoint", "EndpointStore", "Login", "endpoint_from_env"]
 
 # Graphs a server makes for itself, which its default graph's union holds (Virtuoso 7's, present
 # in a new database and not all of them droppable).
@@ -109,6 +109,10 @@ class Endpoint:
         (Oxigraph ``/store``, Fuseki ``/DATASET/data``, GraphDB
         ``/repositories/REPO/rdf-graphs/service``, Virtuoso ``/sparql-graph-crud``, or
         ``/sparql-graph-crud-auth`` with a password); ``None`` to write by ``INSERT DATA``.
+    login : (str, str) or None
+        A user name and password, given when the server asks for them (HTTP 401), by the
+        scheme it names: Digest (Virtuoso's ``/sparql-auth``) or Basic (Fuseki, GraphDB).
+        Left out of the endpoint's ``repr``.
     """
 
     query: str
@@ -116,6 +120,7 @@ class Endpoint:
     timeout: float = 300.0
     headers: Mapping[str, str] = field(default_factory=dict)
     graph_store: str | None = None
+    login: tuple[str, str] | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
         return self.query if self.update is None else f"{self.query} (updates: {self.update})"
@@ -124,8 +129,9 @@ class Endpoint:
 def endpoint_from_env(environ: Mapping[str, str] | None = None) -> Endpoint | None:
     """The endpoint named by ``KG_ENDPOINT`` (and ``KG_UPDATE_ENDPOINT``), if any.
 
-    ``KG_ENDPOINT_TOKEN``, when set, is sent as a bearer token; ``KG_GRAPH_STORE`` names the
-    Graph Store Protocol service for loading in bulk.
+    ``KG_ENDPOINT_TOKEN``, when set, is sent as a bearer token; ``KG_ENDPOINT_USER`` and
+    ``KG_ENDPOINT_PASSWORD`` are the login a server asking for one gets (Digest or Basic);
+    ``KG_GRAPH_STORE`` names the Graph Store Protocol service for loading in bulk.
 
     Examples
     --------
@@ -143,7 +149,9 @@ graph_store=None)
     token = env.get("KG_ENDPOINT_TOKEN", "").strip()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     graph_store = env.get("KG_GRAPH_STORE", "").strip() or None
-    return Endpoint(query, update=update, headers=headers, graph_store=graph_store)
+    user = env.get("KG_ENDPOINT_USER", "").strip()
+    login = (user, env.get("KG_ENDPOINT_PASSWORD", "")) if user else None
+    return Endpoint(query, update=update, headers=headers, graph_store=graph_store, login=login)
 
 
 class EndpointStore:
@@ -190,6 +198,7 @@ class EndpointStore:
             timeout=self.endpoint.timeout,
             headers=dict(self.endpoint.headers),
             follow_redirects=True,
+            auth=Login(*self.endpoint.login) if self.endpoint.login else None,
         )
 
     # -- reading --------------------------------------------------------------------------------
@@ -454,6 +463,55 @@ class EndpointStore:
                 f"{_server_message(response)}"
             )
         return response
+
+
+class Login(httpx.Auth):
+    """A user name and password, given by the scheme a server's challenge names.
+
+    A request first goes without them; a ``401`` whose ``WWW-Authenticate`` offers Digest
+    (Virtuoso's ``/sparql-auth``) or Basic is answered in that scheme, which later requests
+    then use from the start.
+
+    >>> def server(request: httpx.Request) -> httpx.Response:
+    ...     if request.headers.get("Authorization") == "Basic dTpw":
+    ...         return httpx.Response(200)
+    ...     return httpx.Response(401, headers={"WWW-Authenticate": 'Basic realm="x"'})
+    >>> client = httpx.Client(transport=httpx.MockTransport(server), auth=Login("u", "p"))
+    >>> client.get("http://server/sparql").status_code
+    200
+    """
+
+    requires_request_body = True
+
+    def __init__(self, user: str, password: str) -> None:
+        self._schemes: dict[str, httpx.Auth] = {
+            "digest": httpx.DigestAuth(user, password),
+            "basic": httpx.BasicAuth(user, password),
+        }
+        self._chosen: httpx.Auth | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._chosen is not None:
+            yield from self._chosen.auth_flow(request)
+            return
+        response = yield request
+        if response.status_code != 401:
+            return
+        offered = [
+            h.split(" ", 1)[0].lower() for h in response.headers.get_list("www-authenticate")
+        ]
+        scheme = next((s for s in ("digest", "basic") if s in offered), None)
+        if scheme is None:
+            return
+        self._chosen = self._schemes[scheme]
+        flow = self._chosen.auth_flow(request)
+        pending = next(flow)
+        if scheme == "digest":  # answer the challenge already in hand
+            try:
+                pending = flow.send(response)
+            except StopIteration:
+                return
+        yield pending
 
 
 def _ask_answer(

@@ -214,7 +214,11 @@ def test_endpoint_from_env_reads_urls_and_token() -> None:
         "http://h/q", update="http://h/u", headers={"Authorization": "Bearer t"}
     )
     bulk = endpoint_from_env({"KG_ENDPOINT": "http://h/q", "KG_GRAPH_STORE": "http://h/store"})
-    assert bulk is not None and bulk.graph_store == "http://h/store"
+    assert bulk is not None and bulk.graph_store == "http://h/store" and bulk.login is None
+    login = endpoint_from_env(
+        {"KG_ENDPOINT": "http://h/q", "KG_ENDPOINT_USER": "u", "KG_ENDPOINT_PASSWORD": "secret"}
+    )
+    assert login is not None and login.login == ("u", "secret") and "secret" not in repr(login)
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from kg.impact import impact
 from kg.model import open_model
 from kg.pictures import capability_map_picture, journey_picture, model_picture, silo_picture
 from kg.questions import ask
-from kg.remote import SERVER_GRAPHS
+from kg.remote import SERVER_GRAPHS, Endpoint
 from kg.report import describe_model
 from kg.silos import find_silos
 from kg.store import KnowledgeGraph
@@ -146,6 +146,29 @@ def test_ask_answers_false_as_well_as_true(server: Virtuoso) -> None:
     assert bool(remote.store.query("ASK { ?s ?p ?o }")) is True
     assert bool(remote.store.query("ASK { <urn:x:none> <urn:x:none> ?o }")) is False
     assert not remote.store.contains_named_graph(ox.NamedNode("urn:x:no-such-graph"))
+
+
+def test_updates_at_sparql_auth_take_a_digest_login(server: Virtuoso) -> None:
+    # A shared server takes updates at /sparql-auth only, with a Digest login.
+    auth = f"{server.base}/sparql-auth"
+    quad = ox.Quad(
+        ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("1"), ox.NamedNode("urn:x:g")
+    )
+    anonymous = KnowledgeGraph(endpoint=Endpoint(f"{server.base}/sparql", update=auth))
+    with pytest.raises(OSError, match="401"):
+        anonymous.store.add(quad)
+    login = Endpoint(f"{server.base}/sparql", update=auth, login=("dba", "dba"))
+    assert "dba" not in repr(login)
+    written = KnowledgeGraph(endpoint=login)
+    written.store.add(quad)
+    written.store.add(ox.Quad(quad.subject, quad.predicate, ox.Literal("2"), quad.graph_name))
+    assert len(list(written.triples(graph="urn:x:g"))) == 2
+    written.store.update("DROP SILENT GRAPH <urn:x:g>")
+    wrong = KnowledgeGraph(
+        endpoint=Endpoint(f"{server.base}/sparql", update=auth, login=("dba", "no"))
+    )
+    with pytest.raises(OSError, match="401"):
+        wrong.store.add(quad)
 
 
 def test_booleans_in_any_lexical_form_read_as_true_and_false() -> None:
