@@ -235,6 +235,15 @@ class EndpointStore:
             self.endpoint.query, data=params, headers={"Accept": _RESULTS_ACCEPT}, what="query"
         )
         media = _media_type(response)
+        cut = response.headers.get("x-sparql-maxrows")
+        if cut is not None:
+            # Virtuoso's sign that it stopped at its ResultSetMaxRows: the rest of the answer
+            # is missing, and an answer read without it would be a wrong one.
+            raise OSError(
+                f"the SPARQL endpoint {self.endpoint.query} cut its answer at {cut} rows (its "
+                "result limit, Virtuoso's ResultSetMaxRows in the [SPARQL] section of "
+                "virtuoso.ini): raise the limit; a cut answer would be a wrong one"
+            )
         if media in _RESULT_FORMATS:
             results = ox.parse_query_results(response.content, format=_RESULT_FORMATS[media])
             return _ask_answer(results)

@@ -18,6 +18,7 @@ import pytest
 from virtuoso import Virtuoso
 
 from kg import views
+from kg.errors import StoreError
 from kg.impact import impact
 from kg.model import open_model
 from kg.pictures import capability_map_picture, journey_picture, model_picture, silo_picture
@@ -169,6 +170,25 @@ def test_updates_at_sparql_auth_take_a_digest_login(server: Virtuoso) -> None:
     )
     with pytest.raises(OSError, match="401"):
         wrong.store.add(quad)
+
+
+def test_an_answer_cut_at_the_servers_row_limit_is_an_error_not_a_short_answer() -> None:
+    # Virtuoso stops at ResultSetMaxRows (10,000 in Debian's virtuoso.ini) and says so only in
+    # a header, X-SPARQL-MaxRows: the store refuses the cut answer.
+    small = Virtuoso(max_rows=1000)
+    try:
+        remote = KnowledgeGraph(endpoint=small.endpoint())
+        rows = "SELECT * WHERE {{ GRAPH <http://www.openlinksw.com/schemas/virtrdf#> {{ {} }} }}"
+        few = remote.store.query(rows.format("?s ?p ?o") + " LIMIT 10")
+        assert isinstance(few, ox.QuerySolutions) and len(list(few)) == 10
+        with pytest.raises(OSError, match="cut its answer at 1000 rows"):
+            remote.store.query(rows.format("?s ?p ?o"))  # the server's schema: 2,496 triples
+        with pytest.raises(StoreError, match="cut its answer at 1000 rows"):
+            # Wherever the first answer of more than 1,000 rows comes, loading or asking.
+            model = open_model(DATA / "telco", endpoint=small.endpoint())
+            list(model.query("SELECT * WHERE { ?s ?p ?o }"))  # 4,737 triples
+    finally:
+        small.stop()
 
 
 def test_booleans_in_any_lexical_form_read_as_true_and_false() -> None:

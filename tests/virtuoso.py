@@ -53,7 +53,7 @@ ServerThreads = 10
 MaxClientConnections = 10
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 300
 MaxQueryCostEstimationTime = 0
 """
@@ -67,7 +67,7 @@ def virtuoso() -> str | None:
 class Virtuoso:
     """A ``virtuoso-t`` process of its own, on loopback, with a new database."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_rows: int = 1_000_000) -> None:
         binary, isql = virtuoso(), shutil.which("isql-vt")
         if binary is None or isql is None:
             reason = "Virtuoso is not installed (apt-get install virtuoso-opensource)"
@@ -77,7 +77,7 @@ class Virtuoso:
         self.folder = Path(tempfile.mkdtemp(prefix="kg-virtuoso-"))
         self.sql, http = free_port(), free_port()
         (self.folder / "virtuoso.ini").write_text(
-            _INI.format(db=self.folder, sql=self.sql, http=http)
+            _INI.format(db=self.folder, sql=self.sql, http=http, max_rows=max_rows)
         )
         self.base = f"http://127.0.0.1:{http}"
         self.process = subprocess.Popen(
