@@ -117,7 +117,8 @@ def table(results: dict[str, Any]) -> str:
         lines.append(
             f"| {row['triples']:,} | {row['server']} | {_seconds(row['bulk'])} | "
             f"{_seconds(row['insert'])} | {row['insert'] / row['bulk']:.1f}x | "
-            f"{row['files']} file{'s' if row['files'] != 1 else ''}; {same} ({row['bulk_count']:,} triples on the server) |"
+            f"{row['files']} file{'s' if row['files'] != 1 else ''}; {same} "
+            f"({row['bulk_count']:,} triples on the server) |"
         )
     return "\n".join(lines)
 
