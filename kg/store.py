@@ -607,20 +607,27 @@ class KnowledgeGraph:
 
         Each file is parsed here first (a malformed file is refused with its line, before
         anything is sent: a server's loader may take what N-Triples refuses), then sent as it
-        is, one Graph Store Protocol ``POST`` per file (:meth:`EndpointStore.post_graph`). A
-        file that fails leaves the graphs this call made dropped again; readers may see the
-        files arrive one by one.
+        is, one Graph Store Protocol ``POST`` per file (:meth:`EndpointStore.post_graph`), or
+        per 100,000 lines of a larger file without blank nodes (Virtuoso 7 holds its locks
+        and never answers a ``POST`` of a million triples; blank nodes keep a file whole, as
+        a label names one node only within one request). A file that fails leaves the graphs
+        this call made dropped again; readers may see the files arrive piece by piece.
         """
+        whole: dict[Path, bool] = {}
         for file in files:
+            lines, blank = 0, False
             try:
-                for _ in ox.parse(path=file, format=ox.RdfFormat.N_TRIPLES):
-                    pass
+                for quad in ox.parse(path=file, format=ox.RdfFormat.N_TRIPLES):
+                    lines += 1
+                    blank = blank or isinstance(quad.subject, ox.BlankNode)
+                    blank = blank or isinstance(quad.object, ox.BlankNode)
             except SyntaxError as exc:
                 raise _syntax_error(exc, file, ox.RdfFormat.N_TRIPLES) from exc
             except FileNotFoundError as exc:
                 raise SourceNotFoundError("no such file", path=file) from exc
             except OSError as exc:
                 raise SourceError(f"cannot read file: {exc.strerror or exc}", path=file) from exc
+            whole[file] = blank or lines <= _POST_LINES
         loaded: list[ox.NamedNode] = []
         try:
             before = len(store)
@@ -629,7 +636,11 @@ class KnowledgeGraph:
                 loaded.append(name)
                 try:
                     with file.open("rb") as body:
-                        store.post_graph(name, body)
+                        if whole[file]:
+                            store.post_graph(name, body)
+                        else:
+                            while piece := b"".join(itertools.islice(body, _POST_LINES)):
+                                store.post_graph(name, piece)
                 except OSError as exc:
                     raise StoreError(f"cannot write to store: {exc}", path=file) from exc
                 except SyntaxError as exc:
@@ -1143,6 +1154,10 @@ def _syntax_error(exc: SyntaxError, path: Path, rdf_format: ox.RdfFormat) -> RDF
         end_line=exc.end_lineno,
         end_column=exc.end_offset,
     )
+
+
+# Lines of N-Triples a Graph Store Protocol request carries at most (see _post_files).
+_POST_LINES = 100_000
 
 
 def _streamable(store: StoreBackend, files: list[Path]) -> bool:

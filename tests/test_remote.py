@@ -277,6 +277,30 @@ def test_a_first_load_of_n_triples_goes_by_the_graph_store_one_request_per_file(
     assert validate(remote).to_dict() == validate(embedded).to_dict()
 
 
+def test_a_large_file_goes_in_pieces_unless_it_holds_blank_nodes(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg import store as store_module
+
+    monkeypatch.setattr(store_module, "_POST_LINES", 50)
+    plain = [f'<urn:x:s{i}> <urn:x:p> "{i}" .' for i in range(120)]
+    (tmp_path / "plain.nt").write_text("\n".join(plain) + "\n", encoding="utf-8")
+    blank = [f'_:b{i % 7} <urn:x:p> "{i}" .' for i in range(120)]
+    (tmp_path / "blank.nt").write_text("\n".join(blank) + "\n", encoding="utf-8")
+    KnowledgeGraph(endpoint=server.endpoint()).clear()
+    sent = posts(monkeypatch)
+    remote = KnowledgeGraph(endpoint=server.endpoint(bulk=True))
+    summary = remote.load(tmp_path / "plain.nt", tmp_path / "blank.nt")
+    assert summary.triples == 240 and len(remote) == 240
+    assert sent.count((tmp_path / "plain.nt").resolve().as_uri()) == 3  # 50 + 50 + 20 lines
+    assert sent.count((tmp_path / "blank.nt").resolve().as_uri()) == 1  # _:b0 is one node
+    nodes = remote.query(
+        "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b <urn:x:p> ?o FILTER isBlank(?b) }"
+    )
+    assert isinstance(nodes, ox.QuerySolutions)
+    assert [row["n"].value for row in nodes] == ["7"]
+
+
 def test_a_malformed_file_is_refused_before_anything_is_sent(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
