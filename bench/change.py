@@ -199,13 +199,19 @@ def table(results: dict[str, Any]) -> str:
 
 
 def _write_readme(text: str) -> None:
+    write_block(text, START, END, "## Answers under many clients, impact and what-if")
+
+
+def write_block(text: str, start: str, end: str, heading: str) -> None:
+    """Put ``text`` between the markers ``start`` and ``end`` of ``bench/README.md``, or at its
+    end under ``heading`` when the markers are not there yet."""
     readme = README.read_text()
-    block = f"{START}\n{text}\n{END}"
-    if START in readme:
-        pattern = re.escape(START) + ".*?" + re.escape(END)
+    block = f"{start}\n{text}\n{end}"
+    if start in readme:
+        pattern = re.escape(start) + ".*?" + re.escape(end)
         readme = re.sub(pattern, lambda _: block, readme, count=1, flags=re.S)
     else:
-        readme += "\n## Answers under many clients, impact and what-if\n\n" + block + "\n"
+        readme += f"\n{heading}\n\n{block}\n"
     README.write_text(readme)
 
 

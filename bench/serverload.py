@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,8 +27,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
@@ -44,30 +40,13 @@ from kg.store import KnowledgeGraph  # noqa: E402
 
 @contextmanager
 def oxigraph() -> Iterator[Endpoint]:
-    from served import free_port
+    from test_remote import Server  # the tests' oxigraph serve, in memory, on loopback
 
-    binary = Path(sys.executable).parent / "oxigraph"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [str(binary), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = Server("--union-default-graph")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("oxigraph serve did not start") from None
-                time.sleep(0.05)
-        yield Endpoint(f"{base}/query", update=f"{base}/update", graph_store=f"{base}/store")
+        yield server.endpoint(bulk=True)
     finally:
-        process.terminate()
-        process.wait(timeout=60)
+        server.stop()
 
 
 @contextmanager
@@ -123,24 +102,13 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _write_readme(text: str) -> None:
-    readme = README.read_text()
-    block = f"{START}\n{text}\n{END}"
-    if START in readme:
-        pattern = re.escape(START) + ".*?" + re.escape(END)
-        readme = re.sub(pattern, lambda _: block, readme, count=1, flags=re.S)
-    else:
-        readme += "\n## A first load onto a server\n\n" + block + "\n"
-    README.write_text(readme)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1M", help="100k, 1M (default: %(default)s)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bmkg-bench")
     parser.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
     options = parser.parse_args(argv)
-    from change import _model
+    from change import _model, write_block
     from run import _machine
 
     results: dict[str, Any] = {
@@ -173,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = table(results)
     print(text)
     if not options.no_readme:
-        _write_readme(text)
+        write_block(text, START, END, "## A first load onto a server")
     return 0 if all(r["bulk_count"] == r["insert_count"] for r in results["rows"]) else 1
 
 
